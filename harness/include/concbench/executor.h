@@ -1,0 +1,78 @@
+// The variants: each concurrency model runs the same map, results[i] =
+// fn(inputs[i]), so a workload written once runs in every model. The names
+// in MapVariants() are the contract that charts, comparisons and CI read.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "concbench/process_pool.h"
+
+namespace concbench {
+
+// One concurrency model, set up (pools, arenas, threads) at construction so
+// that Run measures dispatch and work only. Run is called from one thread.
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Runs the whole map and returns when every result is written. `results`
+  // holds call.count * call.result_size bytes. Throws on any failure (a task
+  // that raised, a child that died).
+  virtual void Run(const internal::MapCall& call, std::byte* results) = 0;
+};
+
+struct ExecutorOptions {
+  int workers = 1;        // threads or processes; >= 1
+  std::size_t chunk = 0;  // items per task where the model takes one; 0: auto
+};
+
+struct VariantInfo {
+  std::string_view name;
+  bool takes_workers;  // false only for serial
+  bool takes_chunk;    // the model's speed depends on the chunk size
+  std::unique_ptr<Executor> (*make)(
+      const ExecutorOptions&);  // see MakeExecutor
+};
+
+// Every map variant, in the order reports list them.
+std::span<const VariantInfo> MapVariants();
+
+// The variant called `name`; throws std::invalid_argument naming the known
+// ones when there is none.
+const VariantInfo& FindVariant(std::string_view name);
+
+// Sets up `variant` with `options`. Throws std::invalid_argument when
+// options.workers < 1, or whatever the model's set-up throws.
+std::unique_ptr<Executor> MakeExecutor(const VariantInfo& variant,
+                                       const ExecutorOptions& options);
+
+// Typed front end: results[i] = fn(inputs[i]) through `executor`.
+template <class R, class A>
+void Map(Executor& executor, R (*fn)(A), std::span<const A> inputs,
+         std::span<R> results) {
+  executor.Run({&internal::RunRange<R, A>, reinterpret_cast<void (*)()>(fn),
+                reinterpret_cast<const std::byte*>(inputs.data()), sizeof(A),
+                sizeof(R), inputs.size(), 0},
+               reinterpret_cast<std::byte*>(results.data()));
+}
+
+namespace internal {
+
+// [begin, end) of part `index` when `count` items are split into `parts`
+// contiguous ranges of nearly equal size (a static partition).
+struct Range {
+  std::size_t begin;
+  std::size_t end;
+};
+Range StaticPartition(std::size_t count, std::size_t parts, std::size_t index);
+
+// Runs items [begin, end) of `call` into `results`.
+inline void RunItems(const MapCall& call, std::byte* results, std::size_t begin,
+                     std::size_t end) {
+  call.kernel(call.fn, call.inputs, results, begin, end);
+}
+
+}  // namespace internal
+}  // namespace concbench

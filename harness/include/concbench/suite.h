@@ -1,0 +1,97 @@
+// The suite: workloads register their benchmarks here under contract names
+// (<workload>/<variant>/<key>:<value>/...), and main filters and runs them.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace concbench {
+
+// full: the real sizes; quick: a short run (CI, a first look); smoke: tiny
+// sizes, only to check that every benchmark runs and verifies.
+enum class SuiteMode { kFull, kQuick, kSmoke };
+std::string_view ModeName(SuiteMode mode);
+
+struct SuiteConfig {
+  SuiteMode mode = SuiteMode::kFull;
+  int cores = 1;             // logical CPUs this process may use
+  std::vector<int> workers;  // --workers; empty: the defaults below
+  // Worker counts to sweep: 1, 2, ... up to twice the cores.
+  std::vector<int> WorkerCounts() const;
+  // A short sweep for costly or secondary benchmarks: 1 and the cores.
+  std::vector<int> FewWorkerCounts() const;
+  // Picks the size for the current mode.
+  std::int64_t Size(std::int64_t full, std::int64_t quick,
+                    std::int64_t smoke) const;
+};
+
+struct BenchmarkSpec {
+  std::string name;
+  std::function<void(benchmark::State&)> run;
+  benchmark::TimeUnit unit = benchmark::kMillisecond;
+  // Wall time: CPU time never counts threads' or children's work.
+  bool real_time = true;
+};
+
+using WorkloadRegistrar = void (*)(const SuiteConfig&,
+                                   std::vector<BenchmarkSpec>&);
+
+// Adds a workload; call through CONCBENCH_WORKLOAD at namespace scope.
+bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar);
+
+// Every benchmark of every registered workload, in registration order.
+std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config);
+
+// Builds a contract name: Name("sum_squares", "threads").Param("workers", 2).
+class Name {
+ public:
+  Name(std::string_view workload, std::string_view variant);
+  Name& Param(std::string_view key, std::string_view value);
+  Name& Param(std::string_view key, std::int64_t value);
+  const std::string& str() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+// Every benchmark's timed loop: runs `body` once per iteration. An exception
+// from `body` fails the run with its message (SkipWithError) and ends the
+// loop; returns false then. The loop is also where the test-only
+// --test_slowdown option stretches chosen benchmarks.
+template <class Body>
+bool TimedLoop(benchmark::State& state, Body&& body);
+
+namespace internal {
+// The factor by which the running benchmark is stretched (1: none).
+double& TestSlowdown();
+void StretchSince(std::int64_t start_ns);
+std::int64_t NowNs();
+}  // namespace internal
+
+template <class Body>
+bool TimedLoop(benchmark::State& state, Body&& body) {
+  const bool stretch = internal::TestSlowdown() != 1.0;
+  for (auto _ : state) {
+    const std::int64_t start = stretch ? internal::NowNs() : 0;
+    try {
+      body();
+    } catch (const std::exception& e) {
+      state.SkipWithError(e.what());
+      return false;
+    }
+    if (stretch) internal::StretchSince(start);
+  }
+  return true;
+}
+
+}  // namespace concbench
+
+#define CONCBENCH_WORKLOAD(workload, registrar)     \
+  static const bool concbench_workload_##workload = \
+      ::concbench::AddWorkload(#workload, registrar)

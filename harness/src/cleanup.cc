@@ -1,0 +1,175 @@
+#include "concbench/cleanup.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+
+namespace concbench {
+namespace {
+
+// Fixed tables of plain atomics, because the signal handler may read them at
+// any moment and must not allocate or lock.
+constexpr int kMaxNames = 1024;
+constexpr int kMaxChildren = 4096;
+constexpr std::size_t kNameLength = 256;
+
+struct NameEntry {
+  std::atomic<pid_t> owner{0};  // 0: free
+  NameKind kind = NameKind::kSharedMemory;
+  char name[kNameLength] = {};
+};
+std::array<NameEntry, kMaxNames> g_names;
+std::array<std::atomic<pid_t>, kMaxChildren> g_children{};
+std::atomic<unsigned> g_next_name{0};
+
+void RemoveObject(const char* name, NameKind kind) {
+  switch (kind) {
+    case NameKind::kSharedMemory:
+      shm_unlink(name);
+      break;
+    case NameKind::kSemaphore:
+      sem_unlink(name);
+      break;
+    case NameKind::kFile:
+      unlink(name);
+      break;
+  }
+}
+
+void RemoveOwned() {
+  const pid_t self = getpid();
+  for (auto& child : g_children) {
+    const pid_t pid = child.load();
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      child.store(0);
+    }
+  }
+  for (auto& entry : g_names) {
+    if (entry.owner.load() != self) continue;
+    RemoveObject(entry.name, entry.kind);
+    entry.owner.store(0);
+  }
+}
+
+void OnFatalSignal(int signo) {
+  RemoveOwned();
+  // Die of the same signal so the parent shell sees the usual status.
+  signal(signo, SIG_DFL);
+  raise(signo);
+}
+
+void InstallHandlersOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction action = {};
+    action.sa_handler = OnFatalSignal;
+    sigemptyset(&action.sa_mask);
+    for (int signo : {SIGINT, SIGTERM, SIGHUP})
+      sigaction(signo, &action, nullptr);
+    std::atexit(RemoveOwned);
+  });
+}
+
+std::string RunId() {
+  const char* run = std::getenv("CONCBENCH_RUN_ID");
+  if (run == nullptr || *run == '\0') return "run";
+  std::string id;
+  for (const char* c = run; *c != '\0' && id.size() < 24; ++c) {
+    const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                    (*c >= '0' && *c <= '9') || *c == '_';
+    id.push_back(ok ? *c : '_');
+  }
+  return id;
+}
+
+}  // namespace
+
+std::string UniqueObjectName() {
+  static const std::string run = RunId();
+  return fmt::format("concbench-{}-{}-{}", run, getpid(), g_next_name++);
+}
+
+namespace internal {
+
+int RecordName(const std::string& name, NameKind kind) {
+  if (name.size() >= kNameLength) {
+    throw std::runtime_error(fmt::format("object name too long: {}", name));
+  }
+  InstallHandlersOnce();
+  for (int slot = 0; slot < kMaxNames; ++slot) {
+    pid_t expected = 0;
+    NameEntry& entry = g_names[slot];
+    // Claim with a placeholder owner so the handler skips a half-written name.
+    if (entry.owner.compare_exchange_strong(expected, -1)) {
+      entry.kind = kind;
+      std::memcpy(entry.name, name.c_str(), name.size() + 1);
+      entry.owner.store(getpid());
+      return slot;
+    }
+  }
+  throw std::runtime_error("too many live shared-memory objects (1024)");
+}
+
+void ForgetName(int slot) {
+  if (slot >= 0 && slot < kMaxNames) g_names[slot].owner.store(0);
+}
+
+OwnedName::OwnedName(NameKind kind)
+    : name_(UniqueObjectName()),
+      kind_(kind),
+      slot_(RecordName(name_, kind)),
+      owner_(getpid()) {}
+
+OwnedName::OwnedName(NameKind kind, std::string name)
+    : name_(std::move(name)),
+      kind_(kind),
+      slot_(RecordName(name_, kind)),
+      owner_(getpid()) {}
+
+OwnedName::~OwnedName() {
+  if (slot_ >= 0 && getpid() == owner_) RemoveObject(name_.c_str(), kind_);
+  ForgetName(slot_);
+}
+
+void OwnedName::release() {
+  ForgetName(slot_);
+  slot_ = -1;
+}
+
+void RecordChild(pid_t pid) {
+  InstallHandlersOnce();
+  for (auto& child : g_children) {
+    pid_t expected = 0;
+    if (child.compare_exchange_strong(expected, pid)) return;
+  }
+  // A full table only means an interrupt would not reap this one child; the
+  // owner's destructor still does.
+}
+
+void ForgetChild(pid_t pid) {
+  for (auto& child : g_children) {
+    pid_t expected = pid;
+    if (child.compare_exchange_strong(expected, 0)) return;
+  }
+}
+
+void ResetAfterFork() {
+  // The parent's children are not ours; names are filtered by owner pid.
+  for (auto& child : g_children) child.store(0);
+}
+
+}  // namespace internal
+}  // namespace concbench

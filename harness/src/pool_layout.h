@@ -1,0 +1,55 @@
+// The shared-memory layout of a ProcessPool, seen by the parent and by every
+// worker. Internal: only process_pool.cc and pool_worker.cc include it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "concbench/process_pool.h"
+
+namespace concbench::internal {
+
+inline constexpr std::size_t kTaskCapacity = 16384;  // a power of two
+inline constexpr std::uint32_t kBatchCapacity = 16384;
+inline constexpr std::size_t kErrorLength = 112;
+
+// One task: items [begin, end) of a batch. The ring is Vyukov's bounded MPMC
+// queue: `sequence` says whether the slot is free for the parent (== pos) or
+// holds a task for the workers (== pos + 1).
+struct alignas(64) TaskSlot {
+  std::atomic<std::uint64_t> sequence;
+  RangeKernel kernel;
+  void (*fn)();
+  std::uint64_t inputs;   // offset from the segment base
+  std::uint64_t results;  // offset from the segment base
+  std::uint32_t begin;
+  std::uint32_t end;
+  std::uint32_t batch;
+};
+
+// Completion of one submitted call. `remaining` is the futex the parent
+// sleeps on; the worker that takes it to zero wakes the parent if `waiting`.
+struct alignas(64) BatchSlot {
+  std::atomic<std::uint32_t> remaining;
+  std::atomic<std::uint32_t> waiting;
+  std::atomic<std::uint32_t> failed;
+  char error[kErrorLength];
+};
+
+struct PoolHeader {
+  alignas(64) std::atomic<std::uint64_t> head;      // next task a worker claims
+  alignas(64) std::atomic<std::uint32_t> work_seq;  // futex: bumped on publish
+  std::atomic<std::uint32_t> sleepers;              // workers asleep on it
+  std::atomic<std::uint32_t> closed;
+  alignas(64) TaskSlot tasks[kTaskCapacity];
+  BatchSlot batches[kBatchCapacity];
+};
+
+// The worker's main loop: claims and runs tasks until the pool is closed and
+// drained, then _exit(0)s. Never returns.
+[[noreturn]] void RunWorker(PoolHeader* header, std::byte* base,
+                            std::chrono::microseconds spin);
+
+}  // namespace concbench::internal

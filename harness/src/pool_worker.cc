@@ -1,0 +1,108 @@
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include "concbench/futex.h"
+#include "pool_layout.h"
+
+namespace concbench::internal {
+namespace {
+
+// Claims the next task, or returns false when none is published.
+bool TryClaim(PoolHeader* header, TaskSlot& claimed) {
+  std::uint64_t pos = header->head.load(std::memory_order_relaxed);
+  for (;;) {
+    TaskSlot& slot = header->tasks[pos & (kTaskCapacity - 1)];
+    const std::uint64_t sequence =
+        slot.sequence.load(std::memory_order_acquire);
+    const auto diff = static_cast<std::int64_t>(sequence - (pos + 1));
+    if (diff == 0) {
+      if (header->head.compare_exchange_weak(pos, pos + 1,
+                                             std::memory_order_relaxed)) {
+        claimed.kernel = slot.kernel;
+        claimed.fn = slot.fn;
+        claimed.inputs = slot.inputs;
+        claimed.results = slot.results;
+        claimed.begin = slot.begin;
+        claimed.end = slot.end;
+        claimed.batch = slot.batch;
+        // Hand the slot back to the parent for position pos + capacity.
+        slot.sequence.store(pos + kTaskCapacity, std::memory_order_release);
+        return true;
+      }
+    } else if (diff < 0) {
+      return false;
+    } else {
+      pos = header->head.load(std::memory_order_relaxed);
+    }
+  }
+}
+
+void Execute(PoolHeader* header, std::byte* base, const TaskSlot& task) {
+  BatchSlot& batch = header->batches[task.batch];
+  try {
+    task.kernel(task.fn, base + task.inputs, base + task.results, task.begin,
+                task.end);
+  } catch (const std::exception& e) {
+    std::uint32_t expected = 0;
+    if (batch.failed.compare_exchange_strong(expected, 1)) {
+      std::strncpy(batch.error, e.what(), kErrorLength - 1);
+    }
+  } catch (...) {
+    std::uint32_t expected = 0;
+    if (batch.failed.compare_exchange_strong(expected, 1)) {
+      std::strncpy(batch.error, "unknown exception", kErrorLength - 1);
+    }
+  }
+  // seq_cst pairs with the parent's store to `waiting` (Dekker): either it
+  // sees remaining == 0 or we see waiting and wake it.
+  if (batch.remaining.fetch_sub(1) == 1 && batch.waiting.load() != 0) {
+    FutexWake(batch.remaining, INT_MAX);
+  }
+}
+
+}  // namespace
+
+void RunWorker(PoolHeader* header, std::byte* base,
+               std::chrono::microseconds spin) {
+  TaskSlot task{};
+  for (;;) {
+    if (TryClaim(header, task)) {
+      Execute(header, base, task);
+      continue;
+    }
+    if (header->closed.load() != 0 && !TryClaim(header, task)) {
+      std::fflush(nullptr);
+      _exit(0);
+    }
+    // A short spin catches the next task of a busy caller without a syscall.
+    const auto spin_until = std::chrono::steady_clock::now() + spin;
+    bool claimed = false;
+    while (!claimed && std::chrono::steady_clock::now() < spin_until) {
+      for (int i = 0; i < 64 && !claimed; ++i) {
+        CpuRelax();
+        claimed = TryClaim(header, task);
+      }
+    }
+    if (claimed) {
+      Execute(header, base, task);
+      continue;
+    }
+    // Event count: announce, read the sequence, re-check, then sleep. The
+    // parent bumps the sequence after publishing and wakes if anyone sleeps.
+    header->sleepers.fetch_add(1);
+    const std::uint32_t seq = header->work_seq.load();
+    if (TryClaim(header, task)) {
+      header->sleepers.fetch_sub(1);
+      Execute(header, base, task);
+      continue;
+    }
+    if (header->closed.load() == 0) FutexWait(header->work_seq, seq);
+    header->sleepers.fetch_sub(1);
+  }
+}
+
+}  // namespace concbench::internal

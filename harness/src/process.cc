@@ -1,0 +1,155 @@
+#include "concbench/process.h"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <system_error>
+
+#include "concbench/cleanup.h"
+
+namespace concbench {
+namespace internal {
+
+pid_t ForkChild() {
+  std::fflush(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
+  if (pid == 0) {
+    ResetAfterFork();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // The parent may have died before prctl took effect.
+    if (getppid() != parent) _exit(128 + SIGKILL);
+    return 0;
+  }
+  RecordChild(pid);
+  return pid;
+}
+
+int ExitCodeFromStatus(int status) {
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+std::string DescribeExitCode(int exitcode) {
+  if (exitcode >= 0) return fmt::format("exited with status {}", exitcode);
+  return fmt::format("was killed by signal {} ({})", -exitcode,
+                     strsignal(-exitcode));
+}
+
+}  // namespace internal
+
+namespace {
+std::atomic<int> g_process_count{0};
+}
+
+Process::Process(std::function<void()> target, std::string name)
+    : target_(std::move(target)), name_(std::move(name)) {
+  if (name_.empty()) name_ = fmt::format("Process-{}", ++g_process_count);
+}
+
+Process::Process(Process&& other) noexcept
+    : target_(std::move(other.target_)),
+      name_(std::move(other.name_)),
+      pid_(other.pid_),
+      pidfd_(other.pidfd_),
+      exitcode_(other.exitcode_) {
+  other.pid_ = 0;
+  other.pidfd_ = -1;
+}
+
+Process::~Process() {
+  if (pid_ > 0 && !exitcode_) {
+    Signal(SIGKILL);
+    Reap(/*block=*/true);
+  }
+  if (pidfd_ >= 0) close(pidfd_);
+}
+
+void Process::start() {
+  if (pid_ != 0)
+    throw std::logic_error(fmt::format("{} already started", name_));
+  const pid_t pid = internal::ForkChild();
+  if (pid == 0) {
+    int code = 0;
+    try {
+      target_();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "concbench: %s: %s\n", name_.c_str(), e.what());
+      code = 1;
+    } catch (...) {
+      std::fprintf(stderr, "concbench: %s: unknown exception\n", name_.c_str());
+      code = 1;
+    }
+    std::fflush(nullptr);
+    _exit(code);
+  }
+  pid_ = pid;
+  pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd_ < 0) {
+    const int error = errno;
+    kill();
+    Reap(/*block=*/true);
+    throw std::system_error(error, std::generic_category(), "pidfd_open");
+  }
+}
+
+bool Process::Reap(bool block) {
+  if (exitcode_) return true;
+  int status = 0;
+  pid_t got;
+  do {
+    got = waitpid(pid_, &status, block ? 0 : WNOHANG);
+  } while (got < 0 && errno == EINTR);
+  if (got != pid_) return false;
+  exitcode_ = internal::ExitCodeFromStatus(status);
+  internal::ForgetChild(pid_);
+  return true;
+}
+
+bool Process::join(std::optional<std::chrono::milliseconds> timeout) {
+  if (pid_ == 0)
+    throw std::logic_error(fmt::format("{} was not started", name_));
+  if (exitcode_) return true;
+  if (!timeout) return Reap(/*block=*/true);
+  // The pidfd turns readable when the child ends: a timed wait with no polling.
+  const auto deadline = std::chrono::steady_clock::now() + *timeout;
+  for (;;) {
+    if (Reap(/*block=*/false)) return true;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd fd{pidfd_, POLLIN, 0};
+    poll(&fd, 1, static_cast<int>(left.count()) + 1);
+  }
+}
+
+bool Process::is_alive() {
+  if (pid_ == 0) return false;
+  return !Reap(/*block=*/false);
+}
+
+void Process::Signal(int signo) {
+  // The pidfd names exactly our child, even if its pid were reused.
+  if (pid_ > 0 && !exitcode_ && pidfd_ >= 0) {
+    syscall(SYS_pidfd_send_signal, pidfd_, signo, nullptr, 0);
+  } else if (pid_ > 0 && !exitcode_) {
+    ::kill(pid_, signo);
+  }
+}
+
+void Process::terminate() { Signal(SIGTERM); }
+void Process::kill() { Signal(SIGKILL); }
+
+}  // namespace concbench

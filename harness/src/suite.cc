@@ -1,0 +1,106 @@
+#include "concbench/suite.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <utility>
+
+namespace concbench {
+namespace {
+
+std::vector<std::pair<std::string, WorkloadRegistrar>>& Workloads() {
+  static std::vector<std::pair<std::string, WorkloadRegistrar>> workloads;
+  return workloads;
+}
+
+}  // namespace
+
+std::string_view ModeName(SuiteMode mode) {
+  switch (mode) {
+    case SuiteMode::kFull:
+      return "full";
+    case SuiteMode::kQuick:
+      return "quick";
+    case SuiteMode::kSmoke:
+      return "smoke";
+  }
+  return "unknown";
+}
+
+std::vector<int> SuiteConfig::WorkerCounts() const {
+  if (!workers.empty()) return workers;
+  std::vector<int> counts;
+  for (int workers = 1; workers <= 2 * cores; ++workers)
+    counts.push_back(workers);
+  return counts;
+}
+
+std::vector<int> SuiteConfig::FewWorkerCounts() const {
+  if (!workers.empty()) return workers;
+  if (cores == 1) return {1};
+  return {1, cores};
+}
+
+std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
+                               std::int64_t smoke) const {
+  switch (mode) {
+    case SuiteMode::kFull:
+      return full;
+    case SuiteMode::kQuick:
+      return quick;
+    case SuiteMode::kSmoke:
+      return smoke;
+  }
+  return full;
+}
+
+bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar) {
+  Workloads().emplace_back(std::string(workload), registrar);
+  return true;
+}
+
+std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config) {
+  std::vector<BenchmarkSpec> specs;
+  for (const auto& [workload, registrar] : Workloads())
+    registrar(config, specs);
+  return specs;
+}
+
+Name::Name(std::string_view workload, std::string_view variant)
+    : name_(fmt::format("{}/{}", workload, variant)) {}
+
+Name& Name::Param(std::string_view key, std::string_view value) {
+  name_ += fmt::format("/{}:{}", key, value);
+  return *this;
+}
+
+Name& Name::Param(std::string_view key, std::int64_t value) {
+  name_ += fmt::format("/{}:{}", key, value);
+  return *this;
+}
+
+namespace internal {
+
+double& TestSlowdown() {
+  static double factor = 1.0;
+  return factor;
+}
+
+std::int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void StretchSince(std::int64_t start_ns) {
+  // Busy-wait rather than sleep: the stretch must be exact and must not
+  // depend on the scheduler's wake-up latency.
+  const auto elapsed = NowNs() - start_ns;
+  const auto until =
+      start_ns + static_cast<std::int64_t>(elapsed * TestSlowdown());
+  while (NowNs() < until) {
+  }
+}
+
+}  // namespace internal
+}  // namespace concbench

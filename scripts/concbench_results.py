@@ -1,0 +1,349 @@
+"""Shared helpers for the concbench scripts: loading Google Benchmark JSON,
+parsing the contract names, repetition statistics and the regression decision.
+
+Everything that more than one script needs lives here so it is written once.
+Only the standard library is imported at module level; scipy, matplotlib and
+Google Benchmark's own tools are imported on demand through require() and
+gbench(), which turn a missing package into one clear error line.
+"""
+
+import argparse
+import importlib
+import json
+import math
+import os
+import re
+import statistics
+import sys
+
+GBENCH_DIRS = ("/usr/share/benchmark",)
+UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+# Google Benchmark's own keys; every other numeric key of an entry is a user counter.
+GOOGLE_KEYS = {
+    "name", "run_name", "run_type", "family_index", "per_family_instance_index",
+    "repetitions", "repetition_index", "threads", "iterations", "real_time",
+    "cpu_time", "time_unit", "aggregate_name", "aggregate_unit", "error_occurred",
+    "error_message", "label", "big_o", "rms", "complexity_n",
+}
+# Name segments Google appends to the registered name; they are not parameters.
+GOOGLE_SUFFIX = re.compile(
+    r"^(real_time|manual_time|process_time|repeats:\d+|iterations:\d+|"
+    r"min_time:[0-9.e+-]+s?|min_warmup_time:[0-9.e+-]+s?)$")
+# Parameters that change how the work is split, not the work itself.
+SPLIT_PARAMS = ("workers", "chunk")
+DEBIAN_PACKAGE = {"matplotlib": "python3-matplotlib", "scipy": "python3-scipy",
+                  "numpy": "python3-numpy"}
+
+
+class CbError(Exception):
+    """An error the user can fix; reported as one 'concbench: ...' line."""
+
+
+def die(message, code=2):
+    print(f"concbench: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def main_guard(main):
+    """Runs main() so that no input ever produces a traceback (set
+    CONCBENCH_DEBUG=1 to see one while developing)."""
+    try:
+        code = main()
+    except CbError as e:
+        die(str(e))
+    except KeyboardInterrupt:
+        die("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as e:  # pylint: disable=broad-except
+        if os.environ.get("CONCBENCH_DEBUG"):
+            raise
+        die(f"internal error: {type(e).__name__}: {e}", 70)
+    sys.exit(code or 0)
+
+
+def require(name):
+    """Imports a third-party module or fails with the command that installs it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        top = name.split(".")[0]
+        pkg = DEBIAN_PACKAGE.get(top, f"python3-{top}")
+        raise CbError(f"missing Python package {top} ({e}); run scripts/deps.sh "
+                      f"(Debian package {pkg}) and use /usr/bin/python3") from None
+
+
+def pyplot():
+    """matplotlib's pyplot on the Agg backend: charts are files, never windows."""
+    matplotlib = require("matplotlib")
+    matplotlib.use("Agg")
+    return require("matplotlib.pyplot")
+
+
+def gbench():
+    """Google Benchmark's comparison tools (Debian package libbenchmark-tools)."""
+    require("scipy")
+    extra = os.environ.get("CONCBENCH_GBENCH_DIR")
+    for d in ((extra,) if extra else ()) + GBENCH_DIRS:
+        if os.path.isdir(os.path.join(d, "gbench")) and d not in sys.path:
+            sys.path.append(d)
+    try:
+        report = importlib.import_module("gbench.report")
+        util = importlib.import_module("gbench.util")
+    except ImportError:
+        raise CbError("Google Benchmark's tools (gbench) not found in "
+                      f"{', '.join(GBENCH_DIRS)}; run scripts/deps.sh "
+                      "(Debian package libbenchmark-tools)") from None
+    return report, util
+
+
+# ---------------------------------------------------------------- names
+
+def contract_name(name):
+    """The contract name: Google's run-configuration suffixes removed."""
+    parts = name.split("/")
+    while len(parts) > 1 and GOOGLE_SUFFIX.match(parts[-1]):
+        parts.pop()
+    return "/".join(parts)
+
+
+def parse_name(name):
+    """Splits '<workload>/<variant>/<mode>/<key>:<value>...' into its parts.
+    Segments without ':' after the variant are modes (e.g. 'threads', 'pingpong')."""
+    parts = contract_name(name).split("/")
+    workload = parts[0]
+    variant = parts[1] if len(parts) > 1 else ""
+    modes, params = [], {}
+    for seg in parts[2:]:
+        if ":" in seg:
+            key, value = seg.split(":", 1)
+            params[key] = value
+        else:
+            modes.append(seg)
+    return workload, variant, tuple(modes), params
+
+
+def num(value):
+    """A parameter value as a number for sorting and axes (None if not numeric)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class Bench:
+    """One benchmark: its parsed name and every repetition's time and counters."""
+
+    def __init__(self, name):
+        self.name = contract_name(name)
+        self.workload, self.variant, self.modes, self.params = parse_name(self.name)
+        self.times_ns = []
+        self.counters = {}
+        self.errors = []
+
+    @property
+    def median_ns(self):
+        return statistics.median(self.times_ns) if self.times_ns else math.nan
+
+    @property
+    def cv(self):
+        """Coefficient of variation of the repetitions (nan with fewer than 2)."""
+        t = self.times_ns
+        if len(t) < 2 or statistics.fmean(t) == 0:
+            return math.nan
+        return statistics.stdev(t) / statistics.fmean(t)
+
+    def counter(self, key):
+        values = self.counters.get(key)
+        return statistics.median(values) if values else None
+
+    def serial_key(self):
+        """Identifies the serial baseline: same workload, params minus split params."""
+        return (self.workload,
+                tuple((k, v) for k, v in self.params.items() if k not in SPLIT_PARAMS))
+
+    def label(self, drop=()):
+        """The name without the workload and without the given params."""
+        segs = [self.variant, *self.modes]
+        segs += [f"{k}:{v}" for k, v in self.params.items() if k not in drop]
+        return "/".join(s for s in segs if s)
+
+
+class Run:
+    """A loaded concbench.json: context plus benchmarks by contract name."""
+
+    def __init__(self, path, context, benches):
+        self.path = path
+        self.context = context
+        self.benches = benches
+
+    def workloads(self):
+        seen = {}
+        for b in self.benches.values():
+            seen.setdefault(b.workload, []).append(b)
+        return seen
+
+    def serial_baseline(self, bench):
+        """The serial benchmark whose params equal bench's minus the split params."""
+        if not hasattr(self, "_serial"):
+            self._serial = {b.serial_key(): b for b in self.benches.values()
+                            if b.variant == "serial" and b.times_ns}
+        return self._serial.get(bench.serial_key())
+
+    def speedups(self, bench):
+        """(median speedup, per-repetition speedups) over serial, or None."""
+        base = self.serial_baseline(bench)
+        if base is None or not bench.times_ns:
+            return None
+        ref = base.median_ns
+        return ref / bench.median_ns, [ref / t for t in bench.times_ns if t > 0]
+
+
+def _load_json(path):
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise CbError(f"cannot read {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise CbError(f"{path} is not a JSON file (binary content)") from None
+    if not text.strip():
+        raise CbError(f"{path} is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CbError(f"{path} is not valid JSON ({e.msg} at line {e.lineno} "
+                      f"column {e.colno})") from None
+
+
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def load_run(path):
+    """Loads and validates a Google Benchmark JSON file; raises CbError."""
+    data = _load_json(path)
+    entries = data.get("benchmarks") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise CbError(f"{path} is not Google Benchmark JSON (no 'benchmarks' list)")
+    context = data.get("context") if isinstance(data.get("context"), dict) else {}
+    benches, medians = {}, {}
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict) or not isinstance(e.get("name"), str):
+            raise CbError(f"{path} is not Google Benchmark JSON (entry {i} has no name)")
+        run_name = e.get("run_name") if isinstance(e.get("run_name"), str) else e["name"]
+        kind = e.get("run_type", "iteration")
+        if e.get("error_occurred"):
+            b = benches.setdefault(contract_name(run_name), Bench(run_name))
+            b.errors.append(str(e.get("error_message", "error")))
+            continue
+        if not _is_number(e.get("real_time")) or e.get("time_unit", "ns") not in UNIT_NS:
+            raise CbError(f"{path} is not Google Benchmark JSON (entry {i} "
+                          f"'{e['name']}' has no real_time/time_unit)")
+        ns = e["real_time"] * UNIT_NS[e.get("time_unit", "ns")]
+        if kind == "aggregate":
+            if e.get("aggregate_name") == "median":
+                medians[contract_name(run_name)] = (run_name, ns, e)
+            continue
+        b = benches.setdefault(contract_name(run_name), Bench(run_name))
+        b.times_ns.append(ns)
+        for key, value in e.items():
+            if key not in GOOGLE_KEYS and _is_number(value):
+                b.counters.setdefault(key, []).append(float(value))
+    # Files written with aggregates only still give one sample per benchmark.
+    for key, (run_name, ns, e) in medians.items():
+        b = benches.setdefault(key, Bench(run_name))
+        if not b.times_ns:
+            b.times_ns.append(ns)
+            for k, v in e.items():
+                if k not in GOOGLE_KEYS and _is_number(v):
+                    b.counters.setdefault(k, []).append(float(v))
+    if not any(b.times_ns for b in benches.values()):
+        failed = [b for b in benches.values() if b.errors]
+        if failed:
+            raise CbError(f"{path}: every benchmark failed (first: {failed[0].name}: "
+                          f"{failed[0].errors[0]})")
+        raise CbError(f"{path} holds no benchmark results")
+    return Run(path, context, benches)
+
+
+def merge_runs(runs):
+    """Pools the repetitions of several runs of the same suite (regress rounds)."""
+    merged = {}
+    for run in runs:
+        for name, b in run.benches.items():
+            m = merged.setdefault(name, Bench(name))
+            m.times_ns += b.times_ns
+            m.errors += b.errors
+            for k, v in b.counters.items():
+                m.counters.setdefault(k, []).extend(v)
+    return Run(runs[0].path, runs[0].context, merged)
+
+
+def common_benchmarks(a, b):
+    """Names measured in both runs, plus the names only in a and only in b.
+    Raises CbError when nothing is common."""
+    ok_a = [n for n, x in a.benches.items() if x.times_ns]
+    ok_b = {n for n, x in b.benches.items() if x.times_ns}
+    common = [n for n in ok_a if n in ok_b]
+    only_a = [n for n in a.benches if n not in common]
+    only_b = [n for n in b.benches if n not in common and n not in a.benches]
+    if not common:
+        raise CbError(f"{a.path} and {b.path} have no benchmark in common")
+    return common, only_a, only_b
+
+
+# ---------------------------------------------------------------- formatting
+
+def fmt_time(ns):
+    if ns is None or not math.isfinite(ns):
+        return "-"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if abs(ns) >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def fmt_num(x):
+    if x is None or not math.isfinite(x):
+        return "-"
+    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(x) >= scale:
+            return f"{x / scale:.3g} {suffix}"
+    return f"{x:.3g}"
+
+
+def context_line(context):
+    """One line naming the machine and revision, for chart titles and reports."""
+    c = context or {}
+    cpu = c.get("cpu_model") or "unknown CPU"
+    cores = c.get("logical_cores") or c.get("num_cpus") or "?"
+    parts = [cpu, f"{cores} cores", str(c.get("date", "no date"))[:19],
+             f"rev {str(c.get('concbench_revision', 'unknown'))[:12]}"]
+    if c.get("concbench_mode"):
+        parts.append(f"{c['concbench_mode']} suite")
+    return ", ".join(parts)
+
+
+def to_json(run):
+    """A run as Google Benchmark-shaped JSON (repetitions in ns), so merged or
+    generated runs can be fed back to plot.py, compare.py and export.py."""
+    entries = []
+    for b in run.benches.values():
+        for i, t in enumerate(b.times_ns):
+            e = {"name": b.name, "run_name": b.name, "run_type": "iteration",
+                 "repetitions": len(b.times_ns), "repetition_index": i, "threads": 1,
+                 "iterations": 1, "real_time": t, "cpu_time": t, "time_unit": "ns"}
+            e.update({k: v[i] for k, v in b.counters.items() if i < len(v)})
+            entries.append(e)
+        for msg in b.errors:
+            entries.append({"name": b.name, "run_name": b.name, "run_type": "iteration",
+                            "error_occurred": True, "error_message": msg})
+    return {"context": run.context, "benchmarks": entries}
+
+
+class ArgParser(argparse.ArgumentParser):
+    """argparse with usage errors reported as one 'concbench: ...' line."""
+
+    def error(self, message):
+        die(f"{self.prog}: {message} (see --help)")

@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""A stand-in for build/release/benchmarks/concbench that follows its command
+line contract and writes Google Benchmark-shaped JSON from a lognormal noise
+model (CV 2%), so regress.py's runner is tested without the C++ build.
+FAKE_CONCBENCH_LOG, if set, gets one line per invocation (the order of runs)."""
+
+import json
+import math
+import os
+import random
+import re
+import sys
+
+NAMES = {"sum_squares/serial/tasks:100/inner:100": 2e5,
+         "sum_squares/threads/tasks:100/inner:100/workers:2": 1.1e5,
+         "sum_squares/tbb/tasks:100/inner:100/workers:2": 1.2e5,
+         "spawn/process_pool_startup/workers:2": 4e5}
+
+
+def main():
+    opts = dict(a[2:].split("=", 1) if "=" in a else (a[2:], "") for a in sys.argv[1:])
+    reps = int(opts.get("repetitions", 3))
+    slow = opts.get("test_slowdown")
+    regex, factor = (slow.rsplit(":", 1)[0], float(slow.rsplit(":", 1)[1])) if slow else (None, 1)
+    if os.environ.get("FAKE_CONCBENCH_LOG"):
+        with open(os.environ["FAKE_CONCBENCH_LOG"], "a", encoding="utf-8") as f:
+            f.write(" ".join(sys.argv[1:]) + "\n")
+    rng = random.Random()
+    entries = []
+    for name, ns in NAMES.items():
+        if "filter" in opts and not re.search(opts["filter"], name):
+            continue
+        f = factor if regex and re.search(regex, name) else 1.0
+        for i in range(reps):
+            t = ns * f * math.exp(rng.gauss(0, 0.02))
+            entries.append({"name": name + "/real_time", "run_name": name + "/real_time",
+                            "run_type": "iteration", "repetitions": reps,
+                            "repetition_index": i, "threads": 1, "iterations": 10,
+                            "real_time": t, "cpu_time": t, "time_unit": "ns"})
+    context = {"date": "2024-05-01T12:00:00+00:00", "num_cpus": 2, "cpu_model": "Fake CPU",
+               "logical_cores": "2", "concbench_revision": "fake",
+               "concbench_mode": "smoke" if "smoke" in opts else "quick" if "quick" in opts
+               else "full"}
+    try:
+        with open(opts["out"], "w", encoding="utf-8") as f:
+            json.dump({"context": context, "benchmarks": entries}, f)
+    except (OSError, KeyError) as e:
+        print(f"concbench: cannot write --out: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

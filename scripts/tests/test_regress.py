@@ -1,0 +1,193 @@
+"""regress.py end to end: with a stand-in binary (always), through a stand-in
+cmake in a throw-away git repository (worktree creation and removal, also on
+Ctrl-C), and with the real concbench binary when it has been built."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from scripts.tests import helpers
+from scripts.tests.helpers import FAKE, ROOT, data, run_script
+
+# ctest passes the binary it built; by hand, the release build is used.
+REAL = os.environ.get("CONCBENCH_BINARY") or os.path.join(ROOT, "build", "release", "benchmarks", "concbench")
+FAKE_CMAKE = """#!/bin/sh
+# Stand-in cmake: 'configure' does nothing, 'build' installs the fake binary.
+[ -n "$FAKE_CMAKE_SLEEP" ] && sleep "$FAKE_CMAKE_SLEEP"
+if [ "$1" = "--build" ]; then
+  mkdir -p build/release/benchmarks && cp "$FAKE_BINARY" build/release/benchmarks/concbench
+fi
+"""
+
+
+class RegressTestCase(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="concbench-regress-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def regress(self, *args, env=None):
+        report = os.path.join(self.tmp, "report.json")
+        r = run_script("regress.py", "--quiet", "--report", report, *args, env=env)
+        verdicts = None
+        if os.path.exists(report):
+            with open(report, encoding="utf-8") as f:
+                verdicts = json.load(f)
+            os.unlink(report)
+        return r, verdicts
+
+
+class FakeBinaryTest(RegressTestCase):
+    def test_names_exactly_the_slowed_benchmark_and_interleaves(self):
+        log = os.path.join(self.tmp, "runs.log")
+        r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--repetitions", "3", "--rounds", "3",
+                            "--new-args=--test_slowdown=sum_squares/serial:1.3",
+                            "--out", self.tmp, env={"FAKE_CONCBENCH_LOG": log})
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(v["slower"], ["sum_squares/serial/tasks:100/inner:100"])
+        self.assertIn("concbench: slower: sum_squares/serial/tasks:100/inner:100", r.stderr)
+        with open(log, encoding="utf-8") as f:
+            runs = ["new" if "test_slowdown" in x else "base" for x in f]
+        self.assertEqual(runs, ["base", "new"] * 3)
+        for side in ("base.json", "new.json"):
+            self.assertTrue(os.path.exists(os.path.join(self.tmp, side)))
+        self.assertEqual(v["rows"][0]["n"], [9, 9])
+
+    def test_no_change_passes(self):
+        r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--filter", "sum_squares", "--repetitions", "4")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(v["slower"], [])
+        self.assertEqual(len(v["rows"]), 3)
+
+    def test_baseline_mode(self):
+        r, v = self.regress("--baseline", data("base.json"), "--new", data("new_slower.json"))
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(v["slower"], ["sum_squares/threads/tasks:1000/inner:1000/workers:2"])
+        self.assertIn("only in base", r.stdout)
+        r, v = self.regress("--baseline", data("base.json"), "--new", data("new_same.json"))
+        self.assertEqual(r.returncode, 0, r.stdout)
+        r, v = self.regress("--baseline", data("base.json"), "--new", data("with_error.json"))
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(v["failed"], ["sum_squares/broken"])
+
+    def test_baseline_against_a_fresh_run(self):
+        r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
+                            "--suite", "smoke", "--rounds", "2", "--repetitions", "3")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual([row["name"] for row in v["rows"]],
+                         ["spawn/process_pool_startup/workers:2"])
+        self.assertEqual(v["rows"][0]["n"], [5, 6])
+        self.assertEqual(len(v["only_base"]), 3)
+        self.assertEqual(len(v["only_new"]), 3)
+        r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
+                            "--suite", "smoke", "--filter", "tbb")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no benchmark in common", r.stderr)
+
+    def test_bad_arguments(self):
+        r, _ = self.regress("--binary-base", "/nonexistent", "--binary-new", FAKE)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("/nonexistent does not exist", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        r, _ = self.regress("--baseline", data("corrupt.json"), "--new", data("base.json"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("not valid JSON", r.stderr)
+
+
+class WorktreeTest(RegressTestCase):
+    """Builds the base revision in a git worktree of a throw-away repository."""
+
+    def setUp(self):
+        super().setUp()
+        self.repo = os.path.join(self.tmp, "repo")
+        os.makedirs(self.repo)
+        bindir = os.path.join(self.tmp, "bin")
+        os.makedirs(bindir)
+        with open(os.path.join(bindir, "cmake"), "w", encoding="utf-8") as f:
+            f.write(FAKE_CMAKE)
+        os.chmod(os.path.join(bindir, "cmake"), 0o755)
+        self.env = {"PATH": bindir + os.pathsep + os.environ["PATH"], "FAKE_BINARY": FAKE,
+                    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+        self.git("init", "-q")
+        for i in range(2):
+            with open(os.path.join(self.repo, "file.txt"), "w", encoding="utf-8") as f:
+                f.write(f"{i}\n")
+            self.git("add", "file.txt")
+            self.git("commit", "-qm", f"commit {i}")
+
+    def git(self, *args):
+        return subprocess.run(["git", "-C", self.repo, *args], check=True, capture_output=True,
+                              text=True, env=dict(os.environ, **self.env)).stdout
+
+    def worktrees(self):
+        return [x for x in self.git("worktree", "list", "--porcelain").splitlines()
+                if x.startswith("worktree ")]
+
+    def test_builds_base_in_a_worktree_and_removes_it(self):
+        r, v = self.regress("--repo", self.repo, "--suite", "smoke", "--repetitions", "3",
+                            "--rounds", "2", env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(v["rows"]), 4)
+        self.assertEqual(len(self.worktrees()), 1)
+
+    def test_ctrl_c_removes_the_worktree(self):
+        env = dict(os.environ, **self.env, FAKE_CMAKE_SLEEP="30")
+        p = subprocess.Popen([helpers.PYTHON, os.path.join(helpers.SCRIPTS, "regress.py"),
+                              "--repo", self.repo, "--binary-new", FAKE, "--quiet"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                             start_new_session=True)
+        try:
+            deadline = time.time() + 30
+            while len(self.worktrees()) < 2 and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(len(self.worktrees()), 2)
+            path = self.worktrees()[1].split(" ", 1)[1]
+            os.killpg(p.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+            _, err = p.communicate(timeout=30)
+        finally:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("concbench: interrupted", err)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual(len(self.worktrees()), 1)
+        self.assertFalse(os.path.exists(os.path.dirname(path)))
+
+
+@unittest.skipUnless(os.access(REAL, os.X_OK),
+                     f"{REAL} is not built yet (cmake --preset release && "
+                     "cmake --build --preset release)")
+class RealBinaryTest(RegressTestCase):
+    """Two real runs of the binary, one benchmark slowed with --test_slowdown:
+    the gate must name exactly the benchmarks that option slowed."""
+
+    SLOWED = "sum_squares/serial"
+    # The quick sizes (milliseconds per run), not the smoke ones: a smoke run is
+    # one iteration of a few microseconds, where timer noise swamps a slowdown.
+    # Single-worker variants only, so the 2-core machine's scheduling noise stays
+    # out; the 10% threshold leaves room for another job on the machine.
+    FILTER = "^sum_squares/(serial|threads|tbb)/tasks:1000/inner:10000(/workers:1)?$"
+
+    def test_gate_names_the_slowed_benchmark(self):
+        r, v = self.regress("--binary-base", REAL, "--binary-new", REAL, "--suite", "quick",
+                            "--filter", self.FILTER, "--repetitions", "5",
+                            "--rounds", "3", "--threshold", "0.10",
+                            f"--new-args=--test_slowdown={self.SLOWED}:1.3")
+        self.assertIsNotNone(v, r.stderr)
+        names = [row["name"] for row in v["rows"]]
+        expected = sorted(n for n in names if self.SLOWED in n)
+        self.assertTrue(expected, f"no {self.SLOWED} benchmark in {names}")
+        self.assertEqual(sorted(v["slower"]), expected, r.stdout)
+        self.assertEqual(r.returncode, 1, r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,51 @@
+"""Checks a concbench JSON: the context keys, the contract names, every
+repetition kept, no failed run, and every sum_squares variant present."""
+import json
+import re
+import sys
+
+CONTEXT_KEYS = [
+    "concbench_revision", "cpu_model", "logical_cores", "affinity", "kernel",
+    "compiler", "build_type", "boost_version", "tbb_version", "fmt_version",
+    "benchmark_version", "concbench_mode",
+]
+NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+:[A-Za-z0-9_.]+)*$")
+VARIANTS = [
+    "serial", "threads", "thread_pool", "tbb", "std_async", "process_per_task",
+    "process_pool_map", "process_pool_apply_async",
+]
+
+
+def main(path, expected_benchmarks):
+    with open(path) as f:
+        data = json.load(f)
+    problems = []
+    context = data["context"]
+    problems += [f"context lacks {key}" for key in CONTEXT_KEYS if not context.get(key)]
+    runs = [b for b in data["benchmarks"] if b["run_type"] == "iteration"]
+    names = set()
+    for run in runs:
+        name = run["run_name"].removesuffix("/real_time")
+        names.add(name)
+        if not NAME.match(name):
+            problems.append(f"name breaks the contract: {name}")
+        if run.get("error_occurred"):
+            problems.append(f"{name} failed: {run.get('error_message')}")
+    if len(names) != expected_benchmarks:
+        problems.append(f"{len(names)} benchmarks in the JSON, {expected_benchmarks} listed")
+    for name in names:
+        count = sum(1 for run in runs if run["run_name"].removesuffix("/real_time") == name)
+        if count != runs[0]["repetitions"]:
+            problems.append(f"{name} has {count} repetitions, not {runs[0]['repetitions']}")
+    for workload in ("sum_squares", "sum_squares_skewed"):
+        for variant in VARIANTS:
+            if not any(n.startswith(f"{workload}/{variant}/") for n in names):
+                problems.append(f"missing {workload}/{variant}")
+    for problem in problems:
+        print(f"FAIL: {problem}", file=sys.stderr)
+    print(f"{len(names)} benchmarks, {len(runs)} runs, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], int(sys.argv[2])))

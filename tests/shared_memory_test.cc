@@ -1,0 +1,116 @@
+#include "concbench/shared_memory.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "concbench/process.h"
+
+namespace concbench {
+namespace {
+
+bool SegmentExists(const std::string& name) {
+  return std::filesystem::exists("/dev/shm/" + name);
+}
+
+TEST(SharedMemoryTest, LockedValueCountsEveryChildIncrement) {
+  SharedValue<long> counter(0);
+  std::vector<Process> children;
+  for (int i = 0; i < 4; ++i) {
+    children.emplace_back([&counter] {
+      for (int n = 0; n < 1000; ++n) {
+        auto lock = counter.lock();
+        ++counter.value();
+      }
+    });
+    children.back().start();
+  }
+  for (Process& child : children) {
+    child.join();
+    EXPECT_EQ(child.exitcode(), 0);
+  }
+  EXPECT_EQ(counter.value(), 4000);
+}
+
+TEST(SharedMemoryTest, ArrayWritesFromChildrenAreVisible) {
+  SharedArray<double> squares(8, Locking::kNoLock);
+  std::vector<Process> children;
+  for (std::size_t i = 0; i < squares.size(); ++i) {
+    children.emplace_back(
+        [&squares, i] { squares[i] = static_cast<double>(i * i); });
+    children.back().start();
+  }
+  for (Process& child : children) child.join();
+  for (std::size_t i = 0; i < squares.size(); ++i) {
+    EXPECT_EQ(squares[i], static_cast<double>(i * i));
+  }
+}
+
+TEST(SharedMemoryTest, ValueStartsAtInitial) {
+  SharedValue<int> value(200, Locking::kNoLock);
+  EXPECT_EQ(value.value(), 200);
+  EXPECT_FALSE(value.has_lock());
+  EXPECT_THROW(value.lock(), std::logic_error);
+}
+
+TEST(SharedMemoryTest, SegmentRemovedWithOwner) {
+  std::string name;
+  {
+    SharedArray<int> array(16);
+    name = array.segment_name();
+    EXPECT_TRUE(SegmentExists(name));
+    EXPECT_EQ(name.rfind("concbench-", 0), 0u);
+  }
+  EXPECT_FALSE(SegmentExists(name));
+}
+
+TEST(SharedMemoryTest, NamesAreUnique) {
+  SharedValue<int> a;
+  SharedValue<int> b;
+  EXPECT_NE(a.segment_name(), b.segment_name());
+}
+
+// A child creates a segment, then is interrupted: its handler must remove it.
+void InterruptedOwnerRemovesSegment(int signo) {
+  SharedArray<char> name_out(128, Locking::kNoLock);
+  Process child([&name_out, signo] {
+    SharedValue<int> value(7);
+    std::strncpy(name_out.span().data(), value.segment_name().c_str(), 127);
+    raise(signo);
+    _exit(0);  // not reached: the handler re-raises with the default action
+  });
+  child.start();
+  child.join();
+  EXPECT_EQ(child.exitcode(), -signo);
+  const std::string name(name_out.span().data());
+  ASSERT_FALSE(name.empty());
+  EXPECT_FALSE(SegmentExists(name)) << name;
+}
+
+TEST(SharedMemoryTest, SigintRemovesSegments) {
+  InterruptedOwnerRemovesSegment(SIGINT);
+}
+TEST(SharedMemoryTest, SigtermRemovesSegments) {
+  InterruptedOwnerRemovesSegment(SIGTERM);
+}
+
+TEST(SharedMemoryTest, ExitRemovesSegments) {
+  SharedArray<char> name_out(128, Locking::kNoLock);
+  Process child([&name_out] {
+    // exit() skips this frame's destructors: only the atexit hook removes it.
+    SharedValue<int> value(1);
+    std::strncpy(name_out.span().data(), value.segment_name().c_str(), 127);
+    std::exit(0);
+  });
+  child.start();
+  child.join();
+  EXPECT_EQ(child.exitcode(), 0);
+  EXPECT_FALSE(SegmentExists(std::string(name_out.span().data())));
+}
+
+}  // namespace
+}  // namespace concbench

@@ -25,6 +25,7 @@
 #include "concbench/cleanup.h"
 #include "concbench/context.h"
 #include "concbench/suite.h"
+#include "progress.h"
 
 namespace concbench {
 namespace {
@@ -132,22 +133,6 @@ std::regex CompileFilter(const std::string& pattern, const char* flag) {
   }
 }
 
-// Prints "[k/n] name" when a benchmark starts and counts failed runs; the
-// table itself is Google Benchmark's console output.
-class ProgressReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.error_occurred) ++failed_;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  int failed() const { return failed_; }
-
- private:
-  int failed_ = 0;
-};
-
 int Main(int argc, char** argv) {
   const Options options = ParseOptions(argc, argv);
   const SuiteConfig config{options.mode, LogicalCores(), options.workers};
@@ -190,6 +175,9 @@ int Main(int argc, char** argv) {
       fmt::format("--benchmark_repetitions={}", repetitions),
       fmt::format("--benchmark_min_time={}", min_time),
       "--benchmark_display_aggregates_only=true",
+      // Repetitions of all benchmarks in random order: drift of a shared
+      // machine then hits serial and every variant alike.
+      "--benchmark_enable_random_interleaving=true",
   };
   if (partial) {
     flags.push_back("--benchmark_out=" + partial->str());
@@ -208,33 +196,27 @@ int Main(int argc, char** argv) {
   benchmark::AddCustomContext("concbench_mode",
                               std::string(ModeName(config.mode)));
 
-  const std::size_t total = chosen.size();
-  for (std::size_t index = 0; index < total; ++index) {
-    BenchmarkSpec& spec = chosen[index];
+  Progress progress(chosen.size(), repetitions);
+  for (BenchmarkSpec& spec : chosen) {
     const double slowdown =
         !options.slowdown_filter.empty() &&
                 std::regex_search(spec.name, slowdown_filter)
             ? options.slowdown
             : 1.0;
+    auto run = [run = std::move(spec.run), slowdown](benchmark::State& state) {
+      internal::TestSlowdown() = slowdown;
+      run(state);
+      internal::TestSlowdown() = 1.0;
+    };
     auto* registered = benchmark::RegisterBenchmark(
-        spec.name.c_str(),
-        [run = spec.run, name = spec.name, index, total, slowdown,
-         announced = false](benchmark::State& state) mutable {
-          if (!announced) {
-            std::fprintf(stderr, "[%zu/%zu] %s\n", index + 1, total,
-                         name.c_str());
-            announced = true;
-          }
-          internal::TestSlowdown() = slowdown;
-          run(state);
-          internal::TestSlowdown() = 1.0;
-        });
+        spec.name.c_str(), progress.Wrap(spec.name, std::move(run)));
     registered->Unit(spec.unit);
     if (spec.real_time) registered->UseRealTime();
   }
 
-  ProgressReporter reporter;
+  CountingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
+  progress.Finish();
   benchmark::Shutdown();
 
   if (partial) {

@@ -11,9 +11,14 @@
 
 namespace concbench::internal {
 
-inline constexpr std::size_t kTaskCapacity = 16384;  // a power of two
+// Sized so that a new pool touches little memory: a first touch of a shared
+// page costs microseconds, and start-up is measured. A full ring only makes
+// the parent wait for free slots.
+inline constexpr std::size_t kTaskCapacity = 4096;  // a power of two
 inline constexpr std::uint32_t kBatchCapacity = 16384;
-inline constexpr std::size_t kErrorLength = 112;
+// A failed task's message goes into its call's arena block, just before the
+// inputs, so the per-call slots stay small.
+inline constexpr std::size_t kErrorLength = 128;
 
 // One task: items [begin, end) of a batch. The ring is Vyukov's bounded MPMC
 // queue: `sequence` says whether the slot is free for the parent (== pos) or
@@ -22,7 +27,7 @@ struct alignas(64) TaskSlot {
   std::atomic<std::uint64_t> sequence;
   RangeKernel kernel;
   void (*fn)();
-  std::uint64_t inputs;   // offset from the segment base
+  std::uint64_t inputs;   // offset from the segment base; error text before
   std::uint64_t results;  // offset from the segment base
   std::uint32_t begin;
   std::uint32_t end;
@@ -31,11 +36,10 @@ struct alignas(64) TaskSlot {
 
 // Completion of one submitted call. `remaining` is the futex the parent
 // sleeps on; the worker that takes it to zero wakes the parent if `waiting`.
-struct alignas(64) BatchSlot {
+struct BatchSlot {
   std::atomic<std::uint32_t> remaining;
   std::atomic<std::uint32_t> waiting;
   std::atomic<std::uint32_t> failed;
-  char error[kErrorLength];
 };
 
 struct PoolHeader {

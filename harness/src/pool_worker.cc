@@ -41,21 +41,24 @@ bool TryClaim(PoolHeader* header, TaskSlot& claimed) {
   }
 }
 
+// The first failure of a call keeps its message.
+void RecordFailure(BatchSlot& batch, char* error, const char* message) {
+  std::uint32_t expected = 0;
+  if (batch.failed.compare_exchange_strong(expected, 1)) {
+    std::strncpy(error, message, kErrorLength - 1);
+  }
+}
+
 void Execute(PoolHeader* header, std::byte* base, const TaskSlot& task) {
   BatchSlot& batch = header->batches[task.batch];
+  char* error = reinterpret_cast<char*>(base + task.inputs - kErrorLength);
   try {
     task.kernel(task.fn, base + task.inputs, base + task.results, task.begin,
                 task.end);
   } catch (const std::exception& e) {
-    std::uint32_t expected = 0;
-    if (batch.failed.compare_exchange_strong(expected, 1)) {
-      std::strncpy(batch.error, e.what(), kErrorLength - 1);
-    }
+    RecordFailure(batch, error, e.what());
   } catch (...) {
-    std::uint32_t expected = 0;
-    if (batch.failed.compare_exchange_strong(expected, 1)) {
-      std::strncpy(batch.error, "unknown exception", kErrorLength - 1);
-    }
+    RecordFailure(batch, error, "unknown exception");
   }
   // seq_cst pairs with the parent's store to `waiting` (Dekker): either it
   // sees remaining == 0 or we see waiting and wake it.

@@ -76,22 +76,25 @@ class PoolCore {
     if (closed_) throw PoolError("the pool is closed");
     const std::uint32_t id = AllocateBatch();
     BatchRecord& record = records_[id];
+    // The block: [error text | inputs | results], each 64-byte aligned.
     const std::size_t in_bytes = call.count * call.input_size;
-    record.result_offset = (in_bytes + 63) / 64 * 64;
+    record.result_offset = kErrorLength + (in_bytes + 63) / 64 * 64;
     record.result_bytes = call.count * call.result_size;
     record.block =
         AllocateArena(record.result_offset + record.result_bytes, id);
-    if (in_bytes > 0) std::memcpy(record.block, call.inputs, in_bytes);
+    record.block[0] = std::byte{0};  // no error text yet
+    if (in_bytes > 0) {
+      std::memcpy(record.block + kErrorLength, call.inputs, in_bytes);
+    }
 
     const std::size_t tasks = (call.count + call.chunk - 1) / call.chunk;
     BatchSlot& batch = header_->batches[id];
     batch.failed.store(0, std::memory_order_relaxed);
     batch.waiting.store(0, std::memory_order_relaxed);
-    batch.error[0] = '\0';
     batch.remaining.store(static_cast<std::uint32_t>(tasks));
 
-    const std::uint64_t inputs = Offset(record.block);
-    const std::uint64_t results = inputs + record.result_offset;
+    const std::uint64_t inputs = Offset(record.block) + kErrorLength;
+    const std::uint64_t results = Offset(record.block) + record.result_offset;
     for (std::size_t begin = 0; begin < call.count; begin += call.chunk) {
       Publish(call, inputs, results, begin,
               std::min(call.count, begin + call.chunk), id);
@@ -127,7 +130,9 @@ class PoolCore {
       batch.waiting.store(0);
     }
     if (batch.failed.load() != 0) {
-      throw PoolError(fmt::format("task failed: {}", batch.error));
+      throw PoolError(
+          fmt::format("task failed: {}",
+                      reinterpret_cast<const char*>(records_[id].block)));
     }
   }
 

@@ -60,9 +60,10 @@ class Name {
   std::string name_;
 };
 
-// Every benchmark's timed loop: runs `body` once per iteration. An exception
-// from `body` fails the run with its message (SkipWithError) and ends the
-// loop; returns false then. The loop is also where the test-only
+// Every benchmark's timed loop: runs `body` once untimed, then once per
+// iteration. An exception from `body` fails the run with its message
+// (SkipWithError) and ends the loop; returns false then. The loop is also where
+// the test-only
 // --test_slowdown option stretches chosen benchmarks.
 template <class Body>
 bool TimedLoop(benchmark::State& state, Body&& body);
@@ -77,6 +78,15 @@ std::int64_t NowNs();
 template <class Body>
 bool TimedLoop(benchmark::State& state, Body&& body) {
   const bool stretch = internal::TestSlowdown() != 1.0;
+  try {
+    // One untimed warm-up run: after a fork (this run's pool, or the previous
+    // benchmark's children) the parent's pages are copy-on-write, and the
+    // first write to each costs a page fault that belongs to no benchmark.
+    body();
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return false;
+  }
   for (auto _ : state) {
     const std::int64_t start = stretch ? internal::NowNs() : 0;
     try {

@@ -1,0 +1,46 @@
+// What a person watching `make bench` sees: "[k/N] name (repetition r/R)"
+// on stderr as each repetition starts (overwritten in place on a terminal),
+// and Google Benchmark's table on stdout. Also counts failed runs, which
+// decide the exit status.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace concbench {
+
+class Progress {
+ public:
+  Progress(std::size_t benchmarks, int repetitions);
+
+  // Wraps a benchmark function so that it reports each repetition it starts.
+  std::function<void(benchmark::State&)> Wrap(
+      std::string name, std::function<void(benchmark::State&)> run);
+
+  // Ends the in-place line on a terminal.
+  void Finish();
+
+ private:
+  void Started(const std::string& name, int repetition);
+
+  std::size_t total_runs_;
+  int repetitions_;
+  std::size_t started_ = 0;
+  bool terminal_;
+};
+
+// Google Benchmark's console table, plus a count of failed runs.
+class CountingReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override;
+  int failed() const { return failed_; }
+
+ private:
+  int failed_ = 0;
+};
+
+}  // namespace concbench

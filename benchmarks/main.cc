@@ -2,7 +2,8 @@
 // registers the chosen benchmarks and runs them with Google Benchmark.
 //
 //   concbench [--quick | --smoke] [--filter=REGEX] [--out=PATH]
-//             [--repetitions=N] [--workers=1,2,...] [--list]
+//             [--repetitions=N] [--workers=1,2,...] [--set=KEY=VALUE]...
+//             [--list]
 //             [--benchmark_...]
 //
 // Exit status: 0 when every benchmark ran and verified; 1 when any failed;
@@ -16,6 +17,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <regex>
 #include <string>
@@ -36,6 +38,7 @@ struct Options {
   std::string out;
   std::optional<int> repetitions;
   std::vector<int> workers;
+  std::map<std::string, std::string> settings;
   bool list = false;
   std::string slowdown_filter;  // test-only
   double slowdown = 1.0;
@@ -48,7 +51,8 @@ struct UsageError : std::runtime_error {
 
 constexpr const char* kUsage =
     "usage: concbench [--quick | --smoke] [--filter=REGEX] [--out=PATH] "
-    "[--repetitions=N] [--workers=1,2,...] [--list] [--benchmark_<flag>=...]";
+    "[--repetitions=N] [--workers=1,2,...] [--set=workload.key=value] "
+    "[--list] [--benchmark_<flag>=...]";
 
 bool TakeValue(const std::string& arg, const char* flag, std::string& value) {
   const std::string prefix = std::string(flag) + "=";
@@ -102,6 +106,13 @@ Options ParseOptions(int argc, char** argv) {
             fmt::format("--repetitions must be 1 to 1000, got '{}'", value));
       }
       options.repetitions = static_cast<int>(count);
+    } else if (TakeValue(arg, "--set", value)) {
+      const auto equals = value.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        throw UsageError(
+            fmt::format("--set takes workload.key=value, got '{}'", value));
+      }
+      options.settings[value.substr(0, equals)] = value.substr(equals + 1);
     } else if (TakeValue(arg, "--workers", value)) {
       options.workers = ParseWorkers(value);
     } else if (TakeValue(arg, "--test_slowdown", value)) {
@@ -135,13 +146,23 @@ std::regex CompileFilter(const std::string& pattern, const char* flag) {
 
 int Main(int argc, char** argv) {
   const Options options = ParseOptions(argc, argv);
-  const SuiteConfig config{options.mode, LogicalCores(), options.workers};
+  SuiteConfig config;
+  config.mode = options.mode;
+  config.cores = LogicalCores();
+  config.workers = options.workers;
+  config.settings = options.settings;
   const std::regex filter = CompileFilter(options.filter, "--filter");
   const std::regex slowdown_filter =
       CompileFilter(options.slowdown_filter, "--test_slowdown");
 
   std::vector<BenchmarkSpec> chosen;
-  for (BenchmarkSpec& spec : BuildSuite(config)) {
+  std::vector<BenchmarkSpec> suite;
+  try {
+    suite = BuildSuite(config);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  for (BenchmarkSpec& spec : suite) {
     if (std::regex_search(spec.name, filter)) chosen.push_back(std::move(spec));
   }
   if (chosen.empty()) {

@@ -32,6 +32,9 @@ expect_usage_error "non-numeric workers" --smoke --workers=two
 expect_usage_error "zero repetitions" --smoke --repetitions=0
 expect_usage_error "unknown option" --smoke --frobnicate
 expect_usage_error "malformed slowdown" --smoke --test_slowdown=serial
+expect_usage_error "unknown setting" --smoke --set=sum_squares.taks=5
+expect_usage_error "setting out of range" --smoke --set=sum_squares.tasks=-1
+expect_usage_error "malformed setting" --smoke --set=tasks
 
 # --workers changes the sweep.
 "$bin" --smoke --list --workers=3 >"$tmp/list" 2>&1
@@ -40,25 +43,40 @@ if ! grep -q 'workers:3' "$tmp/list" || grep -q 'workers:1' "$tmp/list"; then
   failures=$((failures + 1))
 fi
 
-# Ctrl-C in the middle of a run: nothing may be left behind.
-"$bin" --quick --filter='process_pool|process_per_task' --out="$tmp/run.json" \
-  >/dev/null 2>&1 &
-pid=$!
-sleep 1.5
-kill -INT "$pid"
-wait "$pid"
-status=$?
-sleep 0.2
-leftover_segments=$(ls /dev/shm | grep -c -- "-$pid-" || true)
-leftover_children=$(pgrep -P "$pid" | wc -l)
-if [[ $status -eq 0 || -e "$tmp/run.json.partial" || $leftover_segments -ne 0 ||
-      $leftover_children -ne 0 ]]; then
-  echo "FAIL: interrupted run: status $status, partial file: $(ls "$tmp"), " \
-       "segments $leftover_segments, children $leftover_children" >&2
-  failures=$((failures + 1))
-else
-  echo "ok: interrupted run left nothing behind (status $status)"
-fi
+# Ctrl-C (SIGINT) and SIGTERM in the middle of a run: nothing may be left
+# behind. A script's background job starts with SIGINT ignored, so the binary
+# is started through Python with the default disposition, as a terminal would.
+for signal in INT TERM; do
+  /usr/bin/python3 -c '
+import signal, subprocess, sys
+sys.exit(subprocess.call(sys.argv[1:],
+    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))' \
+    "$bin" --quick --filter='process_pool|process_per_task' --out="$tmp/run.json" &
+  runner=$!
+  sleep 1.5
+  pid=$(pgrep -P "$runner" -f concbench | head -n 1)
+  kill -"$signal" "$pid"
+  # It must end promptly: give it 10 s, then call it a hang.
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "FAIL: SIG$signal: the run did not end within 10 s" >&2
+    kill -KILL "$pid"
+    failures=$((failures + 1))
+  fi
+  wait "$runner"
+  status=$?
+  leftover_segments=$(ls /dev/shm | grep -c -- "-$pid-" || true)
+  leftover_children=$(pgrep -P "$pid" | wc -l)
+  if [[ $status -eq 0 || -e "$tmp/run.json.partial" || $leftover_segments -ne 0 ||
+        $leftover_children -ne 0 ]]; then
+    echo "FAIL: SIG$signal: status $status, files: $(ls "$tmp"), " \
+         "segments $leftover_segments, children $leftover_children" >&2
+    failures=$((failures + 1))
+  else
+    echo "ok: SIG$signal mid-run left nothing behind (status $status)"
+  fi
+done
 
 echo "$failures failed"
 [[ $failures -eq 0 ]]

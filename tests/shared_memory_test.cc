@@ -94,6 +94,10 @@ void InterruptedOwnerRemovesSegment(int signo) {
 TEST(SharedMemoryTest, SigintRemovesSegments) {
   InterruptedOwnerRemovesSegment(SIGINT);
 }
+TEST(SharedMemoryTest, AbortRemovesSegments) {
+  InterruptedOwnerRemovesSegment(SIGABRT);
+}
+
 TEST(SharedMemoryTest, SigtermRemovesSegments) {
   InterruptedOwnerRemovesSegment(SIGTERM);
 }

@@ -16,30 +16,36 @@ std::int32_t Echo(std::int32_t value) { return value; }
 // trivial task has made the round trip, so the workers really run.
 // Shut-down: close() + join() + the destructor (unmap, remove the segment).
 void PoolStartup(benchmark::State& state, int workers) {
-  TimedLoop(state, [&] {
-    ProcessPool pool(workers);
-    if (pool.apply(&Echo, 7) != 7)
-      throw std::runtime_error("echo returned the wrong value");
-    state.PauseTiming();
-    pool.close();
-    pool.join();
-    state.ResumeTiming();
-  });
+  TimedLoop(
+      state,
+      [&] {
+        ProcessPool pool(workers);
+        if (pool.apply(&Echo, 7) != 7)
+          throw std::runtime_error("echo returned the wrong value");
+        state.PauseTiming();
+        pool.close();
+        pool.join();
+        state.ResumeTiming();
+      },
+      WarmUp::kNo);
   state.counters["workers"] = workers;
 }
 
 void PoolShutdown(benchmark::State& state, int workers) {
   std::optional<ProcessPool> pool;
-  TimedLoop(state, [&] {
-    state.PauseTiming();
-    pool.emplace(workers);
-    if (pool->apply(&Echo, 7) != 7)
-      throw std::runtime_error("echo returned the wrong value");
-    state.ResumeTiming();
-    pool->close();
-    pool->join();
-    pool.reset();
-  });
+  TimedLoop(
+      state,
+      [&] {
+        state.PauseTiming();
+        pool.emplace(workers);
+        if (pool->apply(&Echo, 7) != 7)
+          throw std::runtime_error("echo returned the wrong value");
+        state.ResumeTiming();
+        pool->close();
+        pool->join();
+        pool.reset();
+      },
+      WarmUp::kNo);
   state.counters["workers"] = workers;
 }
 

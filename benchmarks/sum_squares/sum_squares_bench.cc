@@ -80,20 +80,25 @@ void AddShape(std::vector<BenchmarkSpec>& specs, const Shape& shape,
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
-  const auto tasks = config.Size(10'000, 1'000, 40);
-  const auto inner = config.Size(10'000, 10'000, 100);
+  constexpr std::int64_t kMaxTasks = 10'000'000;
+  const auto tasks = config.Setting(
+      "sum_squares.tasks", config.Size(10'000, 1'000, 40), 0, kMaxTasks);
+  const auto inner = config.Setting(
+      "sum_squares.inner", config.Size(10'000, 10'000, 100), 0, 1'000'000);
   AddShape(specs,
            {"sum_squares", UniformTasks(tasks, inner),
             ExpectedUniform(tasks, inner)},
            config.WorkerCounts(), {{"tasks", tasks}, {"inner", inner}});
 
-  const auto skewed = config.Size(10'000, 2'000, 40);
+  const auto skewed = config.Setting(
+      "sum_squares_skewed.tasks", config.Size(10'000, 5'000, 40), 0, 1'000'000);
   AddShape(specs,
            {"sum_squares_skewed", SkewedTasks(skewed), ExpectedSkewed(skewed)},
            config.WorkerCounts(), {{"tasks", skewed}});
 
   // Near-empty tasks: the time is each model's own dispatch cost per task.
-  const auto tiny_tasks = config.Size(10'000, 2'000, 40);
+  const auto tiny_tasks = config.Setting(
+      "sum_squares.tiny_tasks", config.Size(10'000, 2'000, 40), 0, kMaxTasks);
   constexpr std::int64_t kTinyInner = 10;
   AddShape(specs,
            {"sum_squares", UniformTasks(tiny_tasks, kTinyInner),

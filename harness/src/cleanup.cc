@@ -64,11 +64,18 @@ void RemoveOwned() {
   }
 }
 
+// Interrupts, and the crashes that end a process without running exit().
+constexpr int kFatalSignals[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
+                                 SIGABRT, SIGSEGV, SIGBUS, SIGFPE};
+struct sigaction g_previous[NSIG];
+
 void OnFatalSignal(int signo) {
   RemoveOwned();
-  // Die of the same signal so the parent shell sees the usual status.
-  signal(signo, SIG_DFL);
-  raise(signo);
+  // Hand the signal to whoever had it before (a sanitizer's crash report, or
+  // the default action), so the process still dies of it. A fault repeats
+  // when the handler returns; an interrupt is raised again.
+  sigaction(signo, &g_previous[signo], nullptr);
+  if (signo != SIGSEGV && signo != SIGBUS && signo != SIGFPE) raise(signo);
 }
 
 void InstallHandlersOnce() {
@@ -77,8 +84,12 @@ void InstallHandlersOnce() {
     struct sigaction action = {};
     action.sa_handler = OnFatalSignal;
     sigemptyset(&action.sa_mask);
-    for (int signo : {SIGINT, SIGTERM, SIGHUP})
+    for (int signo : kFatalSignals) {
+      sigaction(signo, nullptr, &g_previous[signo]);
+      // A signal ignored at start (nohup, a background job) stays ignored.
+      if (g_previous[signo].sa_handler == SIG_IGN) continue;
       sigaction(signo, &action, nullptr);
+    }
     std::atexit(RemoveOwned);
   });
 }

@@ -112,6 +112,11 @@ bool Process::Reap(bool block) {
   do {
     got = waitpid(pid_, &status, block ? 0 : WNOHANG);
   } while (got < 0 && errno == EINTR);
+  if (got < 0 && errno == ECHILD) {
+    // Reaped elsewhere: only the interrupt handler does that, after SIGKILL.
+    exitcode_ = -SIGKILL;
+    return true;
+  }
   if (got != pid_) return false;
   exitcode_ = internal::ExitCodeFromStatus(status);
   internal::ForgetChild(pid_);

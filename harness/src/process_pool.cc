@@ -234,8 +234,10 @@ class PoolCore {
     for (std::size_t i = 0; i < workers_.size(); ++i) {
       if (workers_[i].exitcode) continue;
       int status = 0;
-      if (waitpid(workers_[i].pid, &status, WNOHANG) != workers_[i].pid)
-        continue;
+      const pid_t got = waitpid(workers_[i].pid, &status, WNOHANG);
+      if (got == 0 || (got < 0 && errno != ECHILD)) continue;
+      // ECHILD: already reaped, by the interrupt handler after its SIGKILL.
+      if (got < 0) status = SIGKILL;
       Reaped(i, status);
       const int code = *workers_[i].exitcode;
       if (closed_ && code == 0) continue;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
+#include <stdexcept>
 #include <utility>
 
 namespace concbench {
@@ -41,6 +43,24 @@ std::vector<int> SuiteConfig::FewWorkerCounts() const {
   return {1, cores};
 }
 
+std::int64_t SuiteConfig::Setting(const std::string& key, std::int64_t fallback,
+                                  std::int64_t min, std::int64_t max) const {
+  settings_read.insert(key);
+  const auto found = settings.find(key);
+  if (found == settings.end()) return fallback;
+  const std::string& text = found->second;
+  std::int64_t value = 0;
+  const auto [end, error] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < min ||
+      value > max) {
+    throw std::invalid_argument(
+        fmt::format("--set {}={}: expected a whole number from {} to {}", key,
+                    text, min, max));
+  }
+  return value;
+}
+
 std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
                                std::int64_t smoke) const {
   switch (mode) {
@@ -61,8 +81,15 @@ bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar) {
 
 std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config) {
   std::vector<BenchmarkSpec> specs;
-  for (const auto& [workload, registrar] : Workloads())
+  for (const auto& [workload, registrar] : Workloads()) {
     registrar(config, specs);
+  }
+  for (const auto& [key, value] : config.settings) {
+    if (!config.settings_read.contains(key)) {
+      throw std::invalid_argument(
+          fmt::format("--set {}: no workload has this setting", key));
+    }
+  }
   return specs;
 }
 

@@ -173,14 +173,16 @@ class RealBinaryTest(RegressTestCase):
     # The quick sizes (milliseconds per run), not the smoke ones: a smoke run is
     # one iteration of a few microseconds, where timer noise swamps a slowdown.
     # Single-worker variants only, so the 2-core machine's scheduling noise stays
-    # out; the 10% threshold leaves room for another job on the machine.
+    # out. This machine's speed drifts by tens of percent within a minute, so
+    # the slowdown is 2x and the threshold 25%: the test is about naming
+    # exactly the slowed benchmark, the gate's rates are in test_gate.py.
     FILTER = "^sum_squares/(serial|threads|tbb)/tasks:1000/inner:10000(/workers:1)?$"
 
     def test_gate_names_the_slowed_benchmark(self):
         r, v = self.regress("--binary-base", REAL, "--binary-new", REAL, "--suite", "quick",
                             "--filter", self.FILTER, "--repetitions", "5",
-                            "--rounds", "3", "--threshold", "0.10",
-                            f"--new-args=--test_slowdown={self.SLOWED}:1.3")
+                            "--rounds", "3", "--threshold", "0.25",
+                            f"--new-args=--test_slowdown={self.SLOWED}:2")
         self.assertIsNotNone(v, r.stderr)
         names = [row["name"] for row in v["rows"]]
         expected = sorted(n for n in names if self.SLOWED in n)

@@ -1,8 +1,10 @@
 // Process-wide record of what this process must not leave behind: named
 // shared-memory segments and named semaphores it created, and children it
-// forked. On SIGINT, SIGTERM, SIGHUP or exit() the recorded children are killed
-// and reaped and the names removed, so an interrupted run leaves nothing in
-// /dev/shm and no orphan.
+// forked. On SIGINT, SIGTERM, SIGHUP, SIGQUIT, a crash (SIGABRT, SIGSEGV,
+// SIGBUS, SIGFPE) or exit() the recorded children are killed and reaped and
+// the names removed, so an interrupted or crashed run leaves nothing in
+// /dev/shm and no orphan. SIGKILL cannot be caught: children still die with
+// their parent (PR_SET_PDEATHSIG), but its names stay.
 #pragma once
 
 #include <sys/types.h>

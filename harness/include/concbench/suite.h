@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,17 @@ struct SuiteConfig {
   // A short sweep for costly or secondary benchmarks: 1 and the cores.
   std::vector<int> FewWorkerCounts() const;
   // Picks the size for the current mode.
+  // --set workload.key=value overrides, read by the workloads through
+  // Setting; BuildSuite rejects any that no workload read.
+  std::map<std::string, std::string> settings;
+  mutable std::set<std::string> settings_read;
+
+  // The integer setting `key` ("sleep_io.tasks"), or `fallback` when not set.
+  // Throws std::invalid_argument with a one-line message when the value is
+  // not a whole number in [min, max].
+  std::int64_t Setting(const std::string& key, std::int64_t fallback,
+                       std::int64_t min, std::int64_t max) const;
+
   std::int64_t Size(std::int64_t full, std::int64_t quick,
                     std::int64_t smoke) const;
 };
@@ -46,6 +59,8 @@ using WorkloadRegistrar = void (*)(const SuiteConfig&,
 bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar);
 
 // Every benchmark of every registered workload, in registration order.
+// Throws std::invalid_argument for a setting no workload knows, or one that
+// a workload rejects.
 std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config);
 
 // Builds a contract name: Name("sum_squares", "threads").Param("workers", 2).
@@ -60,13 +75,17 @@ class Name {
   std::string name_;
 };
 
-// Every benchmark's timed loop: runs `body` once untimed, then once per
+enum class WarmUp { kYes, kNo };
+
+// Every benchmark's timed loop: runs `body` once untimed (unless kNo: a body
+// that calls PauseTiming cannot run outside the loop), then once per
 // iteration. An exception from `body` fails the run with its message
 // (SkipWithError) and ends the loop; returns false then. The loop is also where
 // the test-only
 // --test_slowdown option stretches chosen benchmarks.
 template <class Body>
-bool TimedLoop(benchmark::State& state, Body&& body);
+bool TimedLoop(benchmark::State& state, Body&& body,
+               WarmUp warm_up = WarmUp::kYes);
 
 namespace internal {
 // The factor by which the running benchmark is stretched (1: none).
@@ -76,13 +95,13 @@ std::int64_t NowNs();
 }  // namespace internal
 
 template <class Body>
-bool TimedLoop(benchmark::State& state, Body&& body) {
+bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
   const bool stretch = internal::TestSlowdown() != 1.0;
   try {
     // One untimed warm-up run: after a fork (this run's pool, or the previous
     // benchmark's children) the parent's pages are copy-on-write, and the
     // first write to each costs a page fault that belongs to no benchmark.
-    body();
+    if (warm_up == WarmUp::kYes) body();
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
     return false;

@@ -1,6 +1,9 @@
 // tbb: oneTBB's parallel_for with its auto partitioner (work stealing),
-// inside a task_arena capped at `workers` threads.
+// inside a task_arena of `workers` threads. The global_control lifts oneTBB's
+// default cap of one thread per core, so that more workers than cores are
+// really that many threads, as in every other variant.
 #include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -11,7 +14,12 @@ namespace {
 
 class TbbExecutor final : public Executor {
  public:
-  explicit TbbExecutor(int workers) : arena_(workers) { arena_.initialize(); }
+  explicit TbbExecutor(int workers)
+      : parallelism_(tbb::global_control::max_allowed_parallelism,
+                     static_cast<std::size_t>(workers)),
+        arena_(workers) {
+    arena_.initialize();
+  }
 
   void Run(const MapCall& call, std::byte* results) override {
     arena_.execute([&] {
@@ -23,6 +31,7 @@ class TbbExecutor final : public Executor {
   }
 
  private:
+  tbb::global_control parallelism_;
   tbb::task_arena arena_;
 };
 

@@ -9,6 +9,7 @@
 #include <boost/interprocess/managed_shared_memory.hpp>
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <new>
 #include <string>
 #include <thread>
@@ -74,6 +75,11 @@ class PoolCore {
   std::uint32_t Submit(const MapCall& call) {
     ThrowIfUnusable();
     if (closed_) throw PoolError("the pool is closed");
+    // Task ranges and the completion count are 32-bit in shared memory.
+    if (call.count > UINT32_MAX) {
+      throw PoolError(fmt::format("{} items in one call; at most {}",
+                                  call.count, UINT32_MAX));
+    }
     const std::uint32_t id = AllocateBatch();
     BatchRecord& record = records_[id];
     // The block: [error text | inputs | results], each 64-byte aligned.

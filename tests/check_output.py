@@ -1,5 +1,6 @@
 """Checks a concbench JSON: the context keys, the contract names, every
-repetition kept, no failed run, and every sum_squares variant present."""
+repetition kept, no failed run, and every sum_squares and sleep_io variant
+present."""
 import json
 import re
 import sys
@@ -41,6 +42,9 @@ def main(path, expected_benchmarks):
         for variant in VARIANTS:
             if not any(n.startswith(f"{workload}/{variant}/") for n in names):
                 problems.append(f"missing {workload}/{variant}")
+    for variant in VARIANTS + ["asio_async"]:
+        if not any(n.startswith(f"sleep_io/{variant}/") for n in names):
+            problems.append(f"missing sleep_io/{variant}")
     for problem in problems:
         print(f"FAIL: {problem}", file=sys.stderr)
     print(f"{len(names)} benchmarks, {len(runs)} runs, {len(problems)} problems")

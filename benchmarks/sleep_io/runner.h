@@ -21,9 +21,15 @@ struct Outcome {
   bool overran = false;    // the deadline fired and cancelled the rest
 };
 
+// How long after the deadline a process variant's tasks may still run before
+// its children are killed: time for cancelled tasks to return by themselves,
+// so that only a task that ignores the cancellation costs its workers.
+inline constexpr std::chrono::milliseconds kKillGrace{250};
+
 // Runs `tasks` through `executor` into `results`, cancelling every task once
 // `limit` has passed. Returns when every task has returned; rethrows what the
-// executor throws.
+// executor throws, and throws std::runtime_error when a process variant's
+// tasks ignored the cancellation (their workers are killed then).
 inline Outcome RunMapped(Executor& executor, std::span<const Task> tasks,
                          std::span<std::uint64_t> results, Watchdog& watchdog,
                          std::chrono::nanoseconds limit) {
@@ -31,9 +37,18 @@ inline Outcome RunMapped(Executor& executor, std::span<const Task> tasks,
   control.done.store(0);
   Outcome outcome;
   const auto start = std::chrono::steady_clock::now();
+  executor.set_timeout(std::chrono::ceil<std::chrono::milliseconds>(limit) +
+                       kKillGrace);
   watchdog.Arm(limit);
   try {
     Map(executor, &RunTask, tasks, results);
+  } catch (const PoolTimeout& e) {
+    watchdog.Disarm();
+    throw std::runtime_error(fmt::format(
+        "deadline exceeded: tasks still ran {} ms after the {:.3f} s limit, "
+        "so their workers were killed ({})",
+        kKillGrace.count(), std::chrono::duration<double>(limit).count(),
+        e.what()));
   } catch (...) {
     watchdog.Disarm();
     throw;

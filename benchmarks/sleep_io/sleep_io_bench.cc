@@ -186,7 +186,7 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
 
   // The scaled shapes. Fixed worker counts only at small N * d (serial at
   // N = 1,000 and d = 10 ms alone would take 10 s a run); one thread or
-  // process per task and the event loop up to N = 10,000.
+  // process per task up to N = 1,000, the event loop up to N = 10,000.
   const std::int64_t limit = ThreadLimit();
   std::vector<int> sweep = config.FewWorkerCounts();
   if (config.workers.empty()) sweep.push_back(8 * config.cores);
@@ -211,7 +211,10 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   } else {
     shapes.push_back({tasks, sleep_ms, sweep, true, true});
     shapes.push_back({1'000, 10, {}, true, true});
-    shapes.push_back({10'000, 10, {}, 10'000 <= limit, false});
+    // One thread per task is left out at N = 10,000: at ~85 us a thread on
+    // the loaded 2-core machine, 10,000 of them took 0.85 s against a
+    // deadline of 1.03 s. --set sleep_io.tasks=10000 runs it on demand.
+    shapes.push_back({10'000, 10, {}, false, false});
   }
   std::set<std::string> seen;
   for (const Shape& shape : shapes) AddShape(specs, seen, shape);

@@ -4,6 +4,10 @@
 // the ideal makespan is d whatever the number of tasks.
 #pragma once
 
+// clang-format off: Asio 1.74's awaitable.hpp uses std::exchange without
+// including <utility>, so it must come first.
+#include <utility>
+// clang-format on
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -29,12 +33,19 @@ constexpr std::string_view StyleName(Style style) {
 
 namespace internal_loop {
 
-inline boost::asio::awaitable<void> SleepThenCompute(Task task,
-                                                     std::uint64_t* result,
-                                                     std::uint64_t* done) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
-                                  std::chrono::microseconds(task.sleep_us));
-  co_await timer.async_wait(boost::asio::use_awaitable);
+// The io_context's own executor rather than Asio's default any_io_executor:
+// the type-erased executor costs every timer and every resumption a few
+// hundred nanoseconds more, which at 10,000 tasks is milliseconds.
+using LoopExecutor = boost::asio::io_context::executor_type;
+using Timer = boost::asio::basic_waitable_timer<
+    std::chrono::steady_clock,
+    boost::asio::wait_traits<std::chrono::steady_clock>, LoopExecutor>;
+
+inline boost::asio::awaitable<void, LoopExecutor> SleepThenCompute(
+    Task task, std::uint64_t* result, std::uint64_t* done) {
+  Timer timer(co_await boost::asio::this_coro::executor,
+              std::chrono::microseconds(task.sleep_us));
+  co_await timer.async_wait(boost::asio::use_awaitable_t<LoopExecutor>());
   *result = Power(task.value, task.power);
   ++*done;
 }
@@ -66,7 +77,7 @@ inline Outcome RunOnEventLoop(Style style, std::span<const Task> tasks,
       }
     } else {
       for (std::size_t i = 0; i < tasks.size(); ++i) {
-        boost::asio::co_spawn(io,
+        boost::asio::co_spawn(io.get_executor(),
                               internal_loop::SleepThenCompute(
                                   tasks[i], &results[i], &outcome.done),
                               boost::asio::detached);

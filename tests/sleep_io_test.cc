@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -155,6 +157,49 @@ TEST(SleepIoRunTest, TheNextRunAfterACancelledOneCompletes) {
   EXPECT_FALSE(outcome.overran);
   EXPECT_EQ(outcome.done, tasks.size());
   EXPECT_EQ(CountWrong(tasks, results), 0u);
+}
+
+// The children of every thread of this process.
+std::vector<pid_t> Children() {
+  std::vector<pid_t> children;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream list(task.path() / "children");
+    for (pid_t pid = 0; list >> pid;) children.push_back(pid);
+  }
+  return children;
+}
+
+// Workers that cannot see the cancellation (stopped here, as a hung worker
+// would be) cost their pool: kKillGrace after the deadline it is terminated.
+TEST(SleepIoRunTest, StuckPoolWorkersAreKilledAfterTheGrace) {
+  SharedControl();
+  for (std::string_view name :
+       {"process_pool_map", "process_pool_apply_async"}) {
+    SCOPED_TRACE(name);
+    const int segments = SegmentCount();
+    auto executor = MakeExecutor(FindVariant(name), {2, 0});
+    const std::vector<pid_t> workers = Children();
+    ASSERT_EQ(workers.size(), 2u);
+    for (pid_t worker : workers) kill(worker, SIGSTOP);
+    Watchdog watchdog;
+    const auto tasks = MakeTasks(4, 1000);
+    std::vector<std::uint64_t> results(tasks.size(), 0);
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      RunMapped(*executor, tasks, results, watchdog, 200ms);
+      ADD_FAILURE() << "expected a deadline error";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("workers were killed"),
+                std::string::npos)
+          << e.what();
+    }
+    executor.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - start,
+              200ms + kKillGrace + 1s);
+    EXPECT_FALSE(HasChildren());
+    EXPECT_EQ(SegmentCount(), segments);
+  }
 }
 
 TEST(SleepIoRunTest, OneThreadPerTaskOverlapsTheSleeps) {

@@ -213,7 +213,8 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
     shapes.push_back({1'000, 10, {}, true, true});
     // One thread per task is left out at N = 10,000: at ~85 us a thread on
     // the loaded 2-core machine, 10,000 of them took 0.85 s against a
-    // deadline of 1.03 s. --set sleep_io.tasks=10000 runs it on demand.
+    // deadline of 1.03 s. --set sleep_io.tasks=10000 --set
+    // sleep_io.sleep_ms=10 runs it on demand.
     shapes.push_back({10'000, 10, {}, false, false});
   }
   std::set<std::string> seen;

@@ -1,5 +1,6 @@
 """Checks a concbench JSON: the context keys, the contract names, every
-repetition kept, no failed run, and every sum_squares variant present."""
+repetition kept, no failed run, every sum_squares and sleep_io variant
+present, and sleep_io's counters in every sleep_io run."""
 import json
 import re
 import sys
@@ -13,6 +14,11 @@ NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+:[A-Za-z0-9_.]+)*$")
 VARIANTS = [
     "serial", "threads", "thread_pool", "tbb", "std_async", "process_per_task",
     "process_pool_map", "process_pool_apply_async",
+]
+
+SLEEP_IO_COUNTERS = [
+    "makespan", "ideal_makespan", "efficiency", "overhead_per_task",
+    "threads_created", "processes_created",
 ]
 
 
@@ -31,6 +37,9 @@ def main(path, expected_benchmarks):
             problems.append(f"name breaks the contract: {name}")
         if run.get("error_occurred"):
             problems.append(f"{name} failed: {run.get('error_message')}")
+        if name.startswith("sleep_io/"):
+            problems += [f"{name} lacks counter {key}" for key in SLEEP_IO_COUNTERS
+                         if key not in run]
     if len(names) != expected_benchmarks:
         problems.append(f"{len(names)} benchmarks in the JSON, {expected_benchmarks} listed")
     for name in names:
@@ -41,6 +50,9 @@ def main(path, expected_benchmarks):
         for variant in VARIANTS:
             if not any(n.startswith(f"{workload}/{variant}/") for n in names):
                 problems.append(f"missing {workload}/{variant}")
+    for variant in VARIANTS + ["asio_async"]:
+        if not any(n.startswith(f"sleep_io/{variant}/") for n in names):
+            problems.append(f"missing sleep_io/{variant}")
     for problem in problems:
         print(f"FAIL: {problem}", file=sys.stderr)
     print(f"{len(names)} benchmarks, {len(runs)} runs, {len(problems)} problems")

@@ -35,10 +35,16 @@ expect_usage_error "malformed slowdown" --smoke --test_slowdown=serial
 expect_usage_error "unknown setting" --smoke --set=sum_squares.taks=5
 expect_usage_error "setting out of range" --smoke --set=sum_squares.tasks=-1
 expect_usage_error "malformed setting" --smoke --set=tasks
+expect_usage_error "negative sleep" --smoke --set=sleep_io.sleep_ms=-1
+expect_usage_error "negative seed sleep" --smoke --set=sleep_io.seed_sleep_ms=-200
+expect_usage_error "zero tasks" --smoke --set=sleep_io.tasks=0
+expect_usage_error "more tasks than threads" --smoke --set=sleep_io.tasks=999999
+expect_usage_error "non-numeric tasks" --smoke --set=sleep_io.tasks=many
 
 # --workers changes the sweep.
 "$bin" --smoke --list --workers=3 >"$tmp/list" 2>&1
-if ! grep -q 'workers:3' "$tmp/list" || grep -q 'workers:1' "$tmp/list"; then
+# (workers:16 is one thread per task of a 16-task shape, not a sweep count.)
+if ! grep -q 'workers:3' "$tmp/list" || grep -qE 'workers:1(/|$)' "$tmp/list"; then
   echo "FAIL: --workers=3 did not set the sweep" >&2
   failures=$((failures + 1))
 fi

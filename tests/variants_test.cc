@@ -1,8 +1,12 @@
 // Every map variant must give exactly serial's results, for both shapes of
 // sum_squares, at several sizes and worker counts (more workers than tasks
-// and zero tasks included).
+// and zero tasks included); the process variants must kill their children
+// at their timeout.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <numeric>
 #include <span>
 #include <string>
@@ -87,6 +91,31 @@ TEST(VariantRegistryTest, RejectsZeroOrNegativeWorkers) {
         << variant.name;
     EXPECT_THROW(MakeExecutor(variant, {-1, 0}), std::invalid_argument)
         << variant.name;
+  }
+}
+
+// A task that never returns, in a child: only a kill ends it.
+std::uint64_t Hang(std::uint64_t) {
+  for (;;) pause();
+}
+
+TEST(VariantTimeoutTest, ProcessVariantsKillTheirChildrenAtTheTimeout) {
+  for (std::string_view name :
+       {"process_per_task", "process_pool_map", "process_pool_apply_async"}) {
+    SCOPED_TRACE(name);
+    auto executor = MakeExecutor(FindVariant(name), {2, 0});
+    executor->set_timeout(std::chrono::milliseconds(200));
+    const std::vector<std::uint64_t> inputs(4, 0);
+    std::vector<std::uint64_t> results(inputs.size());
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(Map(*executor, &Hang, std::span<const std::uint64_t>(inputs),
+                     std::span<std::uint64_t>(results)),
+                 PoolTimeout);
+    executor.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - start,
+              std::chrono::seconds(2));
+    int status = 0;
+    EXPECT_EQ(waitpid(-1, &status, WNOHANG), -1) << "a child is left";
   }
 }
 

@@ -21,6 +21,19 @@ class Executor {
   // holds call.count * call.result_size bytes. Throws on any failure (a task
   // that raised, a child that died).
   virtual void Run(const internal::MapCall& call, std::byte* results) = 0;
+
+  // Limits each later Run to `timeout` (empty: no limit, the default). The
+  // process variants honour it: past it they kill their children (or
+  // terminate their pool, which spends the executor) and throw PoolTimeout.
+  // Threads cannot be killed, so the thread variants ignore it; their tasks
+  // must return by themselves.
+  void set_timeout(Timeout timeout) { timeout_ = timeout; }
+
+ protected:
+  Timeout timeout() const { return timeout_; }
+
+ private:
+  Timeout timeout_;
 };
 
 struct ExecutorOptions {

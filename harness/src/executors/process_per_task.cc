@@ -1,8 +1,11 @@
 // process_per_task: the seed's Process + Array. Each run forks one new
 // Process per part of a static partition; children read their inputs from
-// the copy-on-write image and write results into a SharedArray.
+// the copy-on-write image and write results into a SharedArray. Past the
+// timeout, if one is set, the children are killed.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -34,8 +37,19 @@ class ProcessPerTaskExecutor final : public Executor {
       });
       children.back().start();
     }
+    const auto deadline = std::chrono::steady_clock::now() +
+                          timeout().value_or(std::chrono::milliseconds(0));
     for (Process& child : children) {
-      child.join();
+      if (!timeout()) {
+        child.join();
+      } else if (!child.join(std::chrono::ceil<std::chrono::milliseconds>(
+                     std::max(deadline - std::chrono::steady_clock::now(),
+                              std::chrono::steady_clock::duration::zero())))) {
+        // Leaving the scope kills and reaps every child still running.
+        throw PoolTimeout(fmt::format("{} (pid {}) still ran after {} ms",
+                                      child.name(), child.pid(),
+                                      timeout()->count()));
+      }
       if (child.exitcode() != 0) {
         throw PoolError(fmt::format("{} (pid {}) {}", child.name(), child.pid(),
                                     DescribeExitCode(*child.exitcode())));

@@ -1,5 +1,8 @@
 // process_pool_apply_async: one apply_async per task, then get() them all in
-// order, as the seed does with a list of AsyncResults.
+// order, as the seed does with a list of AsyncResults. Past the timeout, if
+// one is set, the pool is terminated.
+#include <algorithm>
+#include <chrono>
 #include <vector>
 
 #include "concbench/executor.h"
@@ -21,8 +24,21 @@ class ProcessPoolApplyAsyncExecutor final : public Executor {
       one.chunk = 1;
       pending.push_back(pool_.submit_erased(one));
     }
-    for (std::size_t i = 0; i < call.count; ++i) {
-      pending[i].Collect(results + i * call.result_size, std::nullopt);
+    const auto deadline = std::chrono::steady_clock::now() +
+                          timeout().value_or(std::chrono::milliseconds(0));
+    try {
+      for (std::size_t i = 0; i < call.count; ++i) {
+        Timeout left;
+        if (timeout()) {
+          left = std::chrono::ceil<std::chrono::milliseconds>(
+              std::max(deadline - std::chrono::steady_clock::now(),
+                       std::chrono::steady_clock::duration::zero()));
+        }
+        pending[i].Collect(results + i * call.result_size, left);
+      }
+    } catch (const PoolTimeout&) {
+      pool_.terminate();  // the stuck workers must not outlive the run
+      throw;
     }
   }
 

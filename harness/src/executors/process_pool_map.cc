@@ -1,4 +1,5 @@
 // process_pool_map: ProcessPool::map with a chunk size (0: Python's auto).
+// Past the timeout, if one is set, the pool is terminated.
 #include "concbench/executor.h"
 
 namespace concbench::internal {
@@ -13,7 +14,12 @@ class ProcessPoolMapExecutor final : public Executor {
     MapCall chunked = call;
     chunked.chunk =
         chunk_ != 0 ? chunk_ : AutoChunk(call.count, pool_.workers());
-    pool_.submit_erased(chunked).Collect(results, std::nullopt);
+    try {
+      pool_.submit_erased(chunked).Collect(results, timeout());
+    } catch (const PoolTimeout&) {
+      pool_.terminate();  // the stuck workers must not outlive the run
+      throw;
+    }
   }
 
  private:

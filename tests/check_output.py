@@ -1,4 +1,5 @@
-"""Checks a concbench JSON: the context keys, the contract names, every
+"""Checks a concbench JSON: the context keys, the contract names (with
+optional mode segments such as ipc/pipe/pingpong), every
 repetition kept, no failed run, and every sum_squares variant present."""
 import json
 import re
@@ -9,7 +10,7 @@ CONTEXT_KEYS = [
     "compiler", "build_type", "boost_version", "tbb_version", "fmt_version",
     "benchmark_version", "concbench_mode",
 ]
-NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+:[A-Za-z0-9_.]+)*$")
+NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+)*(/[a-z_]+:[A-Za-z0-9_.]+)*$")
 VARIANTS = [
     "serial", "threads", "thread_pool", "tbb", "std_async", "process_per_task",
     "process_pool_map", "process_pool_apply_async",

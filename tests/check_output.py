@@ -13,7 +13,7 @@ CONTEXT_KEYS = [
 NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+)*(/[a-z_]+:[A-Za-z0-9_.]+)*$")
 VARIANTS = [
     "serial", "threads", "thread_pool", "tbb", "std_async", "process_per_task",
-    "process_pool_map", "process_pool_apply_async",
+    "process_pool_map", "process_pool_apply_async", "task_queue",
 ]
 
 

@@ -56,8 +56,12 @@ class Channel {
   virtual void KeepOnly(int side) { (void)side; }
 };
 
-// The channel kinds MakeChannel knows: "pipe", "socketpair", "shm_ring".
+// The channel kinds MakeChannel knows: "pipe", "socketpair", "shm_ring",
+// "message_queue", "queue" and the thread-only "tbb_queue".
 const std::vector<std::string>& ChannelKinds();
+
+// False for a thread-only kind, whose ends live in one process's heap.
+bool WorksAcrossProcesses(std::string_view kind);
 
 // A new channel of `kind`, created before forking so both processes share it.
 // Throws std::invalid_argument for an unknown kind, std::system_error when the
@@ -68,6 +72,9 @@ namespace internal {
 std::unique_ptr<Channel> MakePipeChannel();
 std::unique_ptr<Channel> MakeSocketPairChannel();
 std::unique_ptr<Channel> MakeShmRingChannel();
+std::unique_ptr<Channel> MakeMessageQueueChannel();
+std::unique_ptr<Channel> MakeQueueChannel();
+std::unique_ptr<Channel> MakeTbbQueueChannel();
 }  // namespace internal
 
 }  // namespace concbench

@@ -54,7 +54,7 @@ void StopPeer(benchmark::State& state, Peer& peer, ChannelEnd& end,
       // The peer's own error, reported below, says why.
     }
   }
-  const std::string error = peer.Finish();
+  const std::string error = peer.Finish(/*abandon=*/!ran);
   if (!error.empty() && ran) state.SkipWithError(error.c_str());
 }
 

@@ -69,6 +69,9 @@ class Peer {
       body(channel.end(1));
     };
     if (kind == PeerKind::kThread) {
+      // Set before the thread starts; tells a waiting peer thread that the
+      // run was abandoned, so it ends without waiting out its stall limit.
+      channel.end(1).SetPeerCheck([this] { return !abandoned_.load(); });
       thread_.emplace([this, run] {
         try {
           run();
@@ -98,7 +101,11 @@ class Peer {
   Peer& operator=(const Peer&) = delete;
 
   // Waits for the peer to end; returns what went wrong in it, or "".
-  std::string Finish() {
+  // `abandon`: the run failed and no stop message was sent, so a process
+  // peer is killed at once instead of waiting out its stall limit.
+  std::string Finish(bool abandon = false) {
+    if (abandon) abandoned_.store(true);
+    if (process_ && abandon) process_->kill();
     if (thread_) {
       thread_->join();
       thread_.reset();
@@ -118,6 +125,7 @@ class Peer {
   std::optional<std::thread> thread_;
   std::optional<Process> process_;
   std::atomic<bool> done_{false};
+  std::atomic<bool> abandoned_{false};
   std::string error_;
 };
 

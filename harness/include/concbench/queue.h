@@ -22,10 +22,10 @@ namespace concbench {
 // any thread of any process that shares it. Items are copied in and out.
 //
 // Blocking calls (put, get) wait on a process-shared condition variable; the
-// timed ones return after `timeout` at the latest. A process that dies
+// timed ones return after `timeout` at the latest, even when a process died
 // holding the queue's internal lock (only for a few instructions, never while
-// waiting) leaves it locked: callers that must survive that use the timed
-// calls and check their peers.
+// waiting) and left it locked: callers that must survive a dying peer use
+// the timed calls and check their peers.
 template <class T>
 class Queue {
   static_assert(std::is_trivially_copyable_v<T>,
@@ -52,7 +52,8 @@ class Queue {
   // whether it did (Python's put(timeout) raising Full).
   bool put(const T& item, std::chrono::milliseconds timeout) {
     const auto deadline = Deadline(timeout);
-    Lock lock(header_->mutex);
+    Lock lock(header_->mutex, deadline);
+    if (!lock.owns()) return false;
     while (header_->count == header_->capacity) {
       if (!header_->not_full.timed_wait(lock, deadline) &&
           header_->count == header_->capacity)
@@ -76,7 +77,8 @@ class Queue {
   // get(timeout) raising Empty).
   std::optional<T> get(std::chrono::milliseconds timeout) {
     const auto deadline = Deadline(timeout);
-    Lock lock(header_->mutex);
+    Lock lock(header_->mutex, deadline);
+    if (!lock.owns()) return std::nullopt;
     while (header_->count == 0) {
       if (!header_->not_empty.timed_wait(lock, deadline) && header_->count == 0)
         return std::nullopt;

@@ -162,12 +162,20 @@ class ShmRingChannel : public Channel {
  public:
   ShmRingChannel()
       : segment_(2 * sizeof(Ring)),
-        rings_(new (segment_.data()) Ring[2]),
+        rings_(ConstructRings(segment_.data())),
         ends_{RingEnd(&rings_[0], &rings_[1]),
               RingEnd(&rings_[1], &rings_[0])} {}
   ChannelEnd& end(int side) override { return ends_[side]; }
 
  private:
+  // One by one rather than new[], which may put a size cookie first.
+  static Ring* ConstructRings(void* memory) {
+    auto* rings = static_cast<Ring*>(memory);
+    new (&rings[0]) Ring();
+    new (&rings[1]) Ring();
+    return rings;
+  }
+
   SharedSegment segment_;  // page-aligned, so the Rings' alignment holds
   Ring* rings_;            // [0]: side 0 to side 1; [1]: back
   RingEnd ends_[2];

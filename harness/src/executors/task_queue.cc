@@ -43,6 +43,11 @@ class TaskQueueExecutor final : public Executor {
       tasks_ = std::make_unique<Queue<std::size_t>>(call.count);
       done_ = std::make_unique<Queue<Result>>(call.count);
     }
+    // A run that failed may have left tasks or results behind.
+    while (tasks_->get_nowait()) {
+    }
+    while (done_->get_nowait()) {
+    }
     // Every task is queued before a worker starts: a worker that found the
     // queue empty early would stop while tasks are still to come.
     for (std::size_t i = 0; i < call.count; ++i) tasks_->put(i);

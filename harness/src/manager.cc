@@ -49,8 +49,8 @@ void CloseAllExcept(int keep_a, int keep_b) {
   const int high = std::max(keep_a, keep_b);
   if (low > 3) close_range(3, static_cast<unsigned>(low - 1), 0);
   if (high > low + 1)
-    close_range(static_cast<unsigned>(low + 1),
-                static_cast<unsigned>(high - 1), 0);
+    close_range(static_cast<unsigned>(low + 1), static_cast<unsigned>(high - 1),
+                0);
   close_range(static_cast<unsigned>(high + 1), ~0U, 0);
 }
 

@@ -28,6 +28,7 @@
 #include "concbench/context.h"
 #include "concbench/suite.h"
 #include "progress.h"
+#include "spawn/child_exit.h"
 
 namespace concbench {
 namespace {
@@ -257,6 +258,10 @@ int Main(int argc, char** argv) {
 }  // namespace concbench
 
 int main(int argc, char** argv) {
+  // A fresh copy of this binary started by the spawn workload: it must cost
+  // only exec and start-up, so it returns before any option or context work.
+  if (argc == 2 && std::strcmp(argv[1], concbench::kChildExitFlag) == 0)
+    return 0;
   try {
     return concbench::Main(argc, argv);
   } catch (const concbench::UsageError& e) {

@@ -1,6 +1,7 @@
-"""Checks a concbench JSON: the context keys, the contract names, every
-repetition kept, no failed run, every sum_squares and sleep_io variant
-present, and sleep_io's counters in every sleep_io run."""
+"""Checks a concbench JSON: the context keys, the contract names (with
+optional mode segments such as ipc/pipe/pingpong), every repetition kept, no
+failed run, every sum_squares and sleep_io variant present, and sleep_io's
+counters in every sleep_io run."""
 import json
 import re
 import sys
@@ -10,10 +11,10 @@ CONTEXT_KEYS = [
     "compiler", "build_type", "boost_version", "tbb_version", "fmt_version",
     "benchmark_version", "concbench_mode",
 ]
-NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+:[A-Za-z0-9_.]+)*$")
+NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+)*(/[a-z_]+:[A-Za-z0-9_.]+)*$")
 VARIANTS = [
     "serial", "threads", "thread_pool", "tbb", "std_async", "process_per_task",
-    "process_pool_map", "process_pool_apply_async",
+    "process_pool_map", "process_pool_apply_async", "task_queue",
 ]
 
 SLEEP_IO_COUNTERS = [

@@ -84,5 +84,13 @@ sys.exit(subprocess.call(sys.argv[1:],
   fi
 done
 
+# The spawn start method's child: exits 0 at once, printing nothing.
+if "$bin" --child-exit >"$tmp/out" 2>&1 && [[ ! -s "$tmp/out" ]]; then
+  echo "ok: --child-exit exits 0 silently"
+else
+  echo "FAIL: --child-exit did not exit 0 silently" >&2
+  failures=$((failures + 1))
+fi
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

@@ -16,6 +16,7 @@ std::unique_ptr<Executor> MakeStdAsync(const ExecutorOptions&);
 std::unique_ptr<Executor> MakeProcessPerTask(const ExecutorOptions&);
 std::unique_ptr<Executor> MakeProcessPoolMap(const ExecutorOptions&);
 std::unique_ptr<Executor> MakeProcessPoolApplyAsync(const ExecutorOptions&);
+std::unique_ptr<Executor> MakeTaskQueue(const ExecutorOptions&);
 
 Range StaticPartition(std::size_t count, std::size_t parts, std::size_t index) {
   const std::size_t base = count / parts;
@@ -38,6 +39,7 @@ constexpr VariantInfo kVariants[] = {
     {"process_pool_map", true, true, &internal::MakeProcessPoolMap},
     {"process_pool_apply_async", true, false,
      &internal::MakeProcessPoolApplyAsync},
+    {"task_queue", true, false, &internal::MakeTaskQueue},
 };
 
 }  // namespace

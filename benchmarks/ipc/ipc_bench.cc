@@ -1,0 +1,180 @@
+// ipc: how fast two processes (or two threads) talk through each channel, at
+// each message size and placement: round-trip latency (pingpong) and one-way
+// throughput. Every message is checked (sequence and checksum) on arrival.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "concbench/affinity.h"
+#include "concbench/channel.h"
+#include "concbench/message.h"
+#include "concbench/suite.h"
+#include "concbench/verify.h"
+#include "ipc/peer.h"
+
+namespace concbench::ipc {
+namespace {
+
+// The peer echoes every message back until it receives the stop message.
+void EchoPeer(ChannelEnd& end, std::size_t size) {
+  Message message(size);
+  for (std::uint64_t expected = 0;; ++expected) {
+    if (message.Receive(end, expected) == kStopSequence) return;
+    message.Send(end);
+  }
+}
+
+// The peer receives `batch` messages, then acknowledges them with one small
+// message, until a batch starts with the stop message.
+void SinkPeer(ChannelEnd& end, std::size_t size, std::int64_t batch) {
+  Message message(size);
+  Message ack(8);
+  std::uint64_t expected = 0;
+  for (std::uint64_t acks = 0;; ++acks) {
+    for (std::int64_t i = 0; i < batch; ++i, ++expected) {
+      if (message.Receive(end, expected) == kStopSequence) return;
+    }
+    ack.Fill(acks);
+    ack.Send(end);
+  }
+}
+
+// Sends the stop message (ignoring a peer that is already gone) and reports
+// anything that went wrong in the peer as the run's error.
+void StopPeer(benchmark::State& state, Peer& peer, ChannelEnd& end,
+              Message& message, bool ran) {
+  if (ran) {
+    try {
+      message.Fill(kStopSequence);
+      message.Send(end);
+    } catch (const ChannelError&) {
+      // The peer's own error, reported below, says why.
+    }
+  }
+  const std::string error = peer.Finish(/*abandon=*/!ran);
+  if (!error.empty() && ran) state.SkipWithError(error.c_str());
+}
+
+void PingPong(benchmark::State& state, const std::string& kind,
+              PeerKind peer_kind, Pin pin, std::size_t size) {
+  MainPlacement placement(pin);
+  std::unique_ptr<Channel> channel;
+  if (!FailOnException(state, [&] { channel = MakeChannel(kind); })) return;
+  Peer peer(peer_kind, placement, *channel,
+            [size](ChannelEnd& end) { EchoPeer(end, size); });
+  ChannelEnd& end = channel->end(0);
+  Message message(size);
+  std::uint64_t sequence = 0;
+  const bool ran = TimedLoop(state, [&] {
+    message.Fill(sequence);
+    message.Send(end);
+    message.Receive(end, sequence);
+    ++sequence;
+  });
+  StopPeer(state, peer, end, message, ran);
+  if (!ran) return;
+  // Every round trip was checked on both sides; this checks none was skipped.
+  const auto expected =
+      static_cast<std::uint64_t>(state.iterations()) + 1;  // + the warm-up
+  if (!Verify(state, "round trips", sequence, expected)) return;
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<std::int64_t>(2 * size));
+  state.counters["size"] = static_cast<double>(size);
+}
+
+void Throughput(benchmark::State& state, const std::string& kind,
+                PeerKind peer_kind, Pin pin, std::size_t size) {
+  // About 1 MiB per timed iteration, so the acknowledgement is a small part.
+  const std::int64_t batch = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>((std::size_t{1} << 20) / size), 1, 256);
+  MainPlacement placement(pin);
+  std::unique_ptr<Channel> channel;
+  if (!FailOnException(state, [&] { channel = MakeChannel(kind); })) return;
+  Peer peer(peer_kind, placement, *channel,
+            [size, batch](ChannelEnd& end) { SinkPeer(end, size, batch); });
+  ChannelEnd& end = channel->end(0);
+  Message message(size);
+  Message ack(8);
+  std::uint64_t sequence = 0;
+  std::uint64_t acks = 0;
+  const bool ran = TimedLoop(state, [&] {
+    for (std::int64_t i = 0; i < batch; ++i) {
+      message.Fill(sequence++);
+      message.Send(end);
+    }
+    ack.Receive(end, acks++);
+  });
+  StopPeer(state, peer, end, message, ran);
+  if (!ran) return;
+  const auto expected = static_cast<std::uint64_t>(state.iterations()) + 1;
+  if (!Verify(state, "acknowledged batches", acks, expected)) return;
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.SetBytesProcessed(state.iterations() * batch *
+                          static_cast<std::int64_t>(size));
+  state.counters["size"] = static_cast<double>(size);
+  state.counters["batch"] = static_cast<double>(batch);
+}
+
+// 8 B to 1 MiB in powers of four (8 * 4^k up to 512 KiB, then 1 MiB).
+// Full mode runs 10 repetitions of at least 0.2 s, about 3.5 s a benchmark,
+// over 11 channel-and-peer pairs and 3 placements; to stay near six minutes
+// it keeps latency at 8 B and 32 KiB and throughput at 1 MiB (bytes per
+// second). --set ipc.all_sizes=1 runs every size for both. Quick and smoke
+// keep 8 B and 32 KiB for both.
+struct Sizes {
+  std::vector<std::size_t> pingpong;
+  std::vector<std::size_t> throughput;
+};
+
+Sizes ChooseSizes(const SuiteConfig& config) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  std::vector<std::size_t> all;
+  for (std::size_t size = 8; size < kMiB; size *= 4) all.push_back(size);
+  all.push_back(kMiB);
+  if (config.Setting("ipc.all_sizes", 0, 0, 1) == 1) return {all, all};
+  if (config.mode == SuiteMode::kFull) return {{8, 32768}, {kMiB}};
+  return {{8, 32768}, {8, 32768}};
+}
+
+void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
+  std::vector<Pin> pins = {Pin::kSame, Pin::kSplit, Pin::kNone};
+  if (AllowedCpus().size() < 2) pins = {Pin::kSame, Pin::kNone};
+  const Sizes sizes = ChooseSizes(config);
+  for (const std::string& kind : ChannelKinds()) {
+    for (PeerKind peer : {PeerKind::kProcess, PeerKind::kThread}) {
+      if (peer == PeerKind::kProcess && !WorksAcrossProcesses(kind)) continue;
+      for (Pin pin : pins) {
+        auto name = [&](const char* pattern, std::size_t size) {
+          return Name("ipc", fmt::format("{}/{}", kind, pattern))
+              .Param("peer", PeerName(peer))
+              .Param("size", static_cast<std::int64_t>(size))
+              .Param("pin", PinName(pin))
+              .str();
+        };
+        for (std::size_t size : sizes.pingpong) {
+          specs.push_back({name("pingpong", size),
+                           [=](benchmark::State& state) {
+                             PingPong(state, kind, peer, pin, size);
+                           },
+                           benchmark::kMicrosecond});
+        }
+        for (std::size_t size : sizes.throughput) {
+          specs.push_back({name("throughput", size),
+                           [=](benchmark::State& state) {
+                             Throughput(state, kind, peer, pin, size);
+                           },
+                           benchmark::kMicrosecond});
+        }
+      }
+    }
+  }
+}
+
+CONCBENCH_WORKLOAD(ipc, Register);
+
+}  // namespace
+}  // namespace concbench::ipc

@@ -1,0 +1,86 @@
+// ipc/manager: what one request to a manager server costs (the seed's
+// Manager().list() and .dict() used through proxies): a round trip over a
+// Unix socket to a Boost.Asio server process, by placement.
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "concbench/affinity.h"
+#include "concbench/manager.h"
+#include "concbench/suite.h"
+#include "concbench/verify.h"
+#include "ipc/peer.h"
+
+namespace concbench::ipc {
+namespace {
+
+constexpr std::int64_t kListSize = 1000;
+
+void Check(std::int64_t got, std::int64_t expected, const char* what) {
+  if (got != expected) {
+    throw std::runtime_error(fmt::format(
+        "{}: the manager answered {}, expected {}", what, got, expected));
+  }
+}
+
+void Request(benchmark::State& state, const std::string& op, Pin pin) {
+  MainPlacement placement(pin);
+  std::optional<Manager> manager;
+  std::optional<ManagerClient> client;
+  if (!FailOnException(state, [&] {
+        manager.emplace(placement.peer_cpu());
+        client.emplace(manager->socket_path());
+        if (op == "get") {
+          for (std::int64_t i = 0; i < kListSize; ++i) client->append(3 * i);
+        }
+      }))
+    return;
+  std::int64_t done = 0;
+  const bool ran = TimedLoop(state, [&] {
+    if (op == "append") {
+      Check(client->append(done), done + 1, "append");
+    } else if (op == "get") {
+      const std::int64_t index = done % kListSize;
+      Check(client->get(index), 3 * index, "get");
+    } else if (op == "set") {
+      client->set(done % 64, done);
+    } else {
+      Check(client->len(), 0, "len");
+    }
+    ++done;
+  });
+  if (!ran) return;
+  if (op == "append" && !Verify(state, "list length", client->len(), done))
+    return;
+  if (op == "set" && !Verify(state, "last value set",
+                             client->lookup((done - 1) % 64), done - 1))
+    return;
+  state.SetItemsProcessed(state.iterations());
+}
+
+void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
+  std::vector<Pin> pins = {Pin::kSame, Pin::kSplit, Pin::kNone};
+  if (AllowedCpus().size() < 2) pins = {Pin::kSame, Pin::kNone};
+  // Full mode keeps one read and one write (about 3.5 s each): every request
+  // costs the same round trip, which set and len would only repeat.
+  std::vector<std::string> ops = {"append", "get", "set", "len"};
+  if (config.mode == SuiteMode::kFull) ops = {"append", "get"};
+  for (const std::string& op : ops) {
+    for (Pin pin : pins) {
+      specs.push_back(
+          {Name("ipc", fmt::format("manager/{}", op))
+               .Param("peer", "process")
+               .Param("pin", PinName(pin))
+               .str(),
+           [op, pin](benchmark::State& state) { Request(state, op, pin); },
+           benchmark::kMicrosecond});
+    }
+  }
+}
+
+CONCBENCH_WORKLOAD(ipc_manager, Register);
+
+}  // namespace
+}  // namespace concbench::ipc

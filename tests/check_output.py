@@ -9,7 +9,8 @@ CONTEXT_KEYS = [
     "compiler", "build_type", "boost_version", "tbb_version", "fmt_version",
     "benchmark_version", "concbench_mode",
 ]
-NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+:[A-Za-z0-9_.]+)*$")
+# <workload>/<variant>[/<mode>...]/<key>:<value>...
+NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+)*(/[a-z_]+:[A-Za-z0-9_.]+)*$")
 VARIANTS = [
     "serial", "threads", "thread_pool", "tbb", "std_async", "process_per_task",
     "process_pool_map", "process_pool_apply_async",

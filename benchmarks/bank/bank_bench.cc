@@ -30,17 +30,23 @@ void Run(benchmark::State& state, Mode mode, const Params& params) {
   std::int64_t fewest = 0;
   std::int64_t most = 0;
   bool first = true;
-  const bool ran = TimedLoop(state, [&] {
-    const RoundResult round = bank->Round();
-    total_ops += round.total_ops;
-    seconds += round.seconds;
-    fewest = first ? round.fewest_ops : std::min(fewest, round.fewest_ops);
-    most = std::max(most, round.most_ops);
-    first = false;
-    if (wrong) return;
-    reported = round;
-    wrong = P::kLocked && round.final_balance != round.expected_balance;
-  });
+  // A time-boxed round needs no warm-up: its rate comes from the workers'
+  // own counts, and a first round's page faults cost it a few updates only.
+  const WarmUp warm_up = params.time_box ? WarmUp::kNo : WarmUp::kYes;
+  const bool ran = TimedLoop(
+      state,
+      [&] {
+        const RoundResult round = bank->Round();
+        total_ops += round.total_ops;
+        seconds += round.seconds;
+        fewest = first ? round.fewest_ops : std::min(fewest, round.fewest_ops);
+        most = std::max(most, round.most_ops);
+        first = false;
+        if (wrong) return;
+        reported = round;
+        wrong = P::kLocked && round.final_balance != round.expected_balance;
+      },
+      warm_up);
   bank.reset();
   if (!ran) return;
   if (P::kLocked && !Verify(state, "final balance", reported.final_balance,
@@ -63,9 +69,10 @@ void Run(benchmark::State& state, Mode mode, const Params& params) {
 }
 
 struct Sizes {
-  std::vector<int> workers;  // 1 (uncontended), then even counts
-  std::int64_t ops;          // per worker, for throughput
-  std::int64_t seed_ops;     // the seed's round
+  std::vector<int> ops_workers;    // 1 (uncontended), then even, <= cores
+  std::vector<int> timed_workers;  // even, up to twice the cores
+  std::int64_t ops;                // per worker, for throughput
+  std::int64_t seed_ops;           // the seed's round
   std::int64_t timed_ms;
   std::int64_t sleep_us;
   std::int64_t sleep_ops;
@@ -73,6 +80,12 @@ struct Sizes {
   std::int64_t cs_ops;
 };
 
+// The forms every primitive runs: a fixed number of updates per worker, with
+// one worker (uncontended) and contended up to the cores; and time-boxed up to
+// twice the cores, for fairness and for oversubscription, where a fixed count
+// could take unbounded time (a FIFO lock handing over to a preempted waiter).
+// The seed's round, the sleeping round and the critical-section round run
+// only for the race and the reference locks, to keep the full run short.
 template <class P>
 void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
                   const Sizes& sizes) {
@@ -86,39 +99,41 @@ void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
   };
   const std::string variant = fmt::format("{}/{}", P::kName, ModeName(mode));
   auto base = [&] { return Name("bank", variant); };
-  for (int workers : sizes.workers) {
+  for (int workers : sizes.ops_workers) {
     Params params;
     params.workers = workers;
     params.ops = sizes.ops;
     add(base().Param("ops", sizes.ops).Param("workers", workers), params);
   }
-  Params seed;
+  for (int workers : sizes.timed_workers) {
+    Params timed;
+    timed.workers = workers;
+    timed.time_box = std::chrono::milliseconds(sizes.timed_ms);
+    add(base().Param("timed_ms", sizes.timed_ms).Param("workers", workers),
+        timed);
+  }
+  constexpr bool kReference = P::kName == None::kName ||
+                              P::kName == StdMutex::kName ||
+                              P::kName == IpcMutex::kName;
+  if (!kReference) return;
   if (sizes.seed_ops != sizes.ops) {
+    Params seed;
     seed.ops = sizes.seed_ops;
     add(base().Param("ops", seed.ops).Param("workers", 2), seed);
   }
-  Params timed;
-  timed.time_box = std::chrono::milliseconds(sizes.timed_ms);
-  add(base().Param("timed_ms", sizes.timed_ms).Param("workers", 2), timed);
   Params cs;
   cs.ops = sizes.cs_ops;
   cs.cs = static_cast<int>(sizes.cs);
   add(base().Param("ops", cs.ops).Param("workers", 2).Param("cs", sizes.cs),
       cs);
-  // Sleeping rounds are long: only the race and the reference locks.
-  constexpr bool kSleepForm = P::kName == None::kName ||
-                              P::kName == StdMutex::kName ||
-                              P::kName == IpcMutex::kName;
-  if (kSleepForm) {
-    Params sleep;
-    sleep.ops = sizes.sleep_ops;
-    sleep.sleep_us = sizes.sleep_us;
-    add(base()
-            .Param("ops", sleep.ops)
-            .Param("workers", 2)
-            .Param("sleep_us", sizes.sleep_us),
-        sleep);
-  }
+  Params sleep;
+  sleep.ops = sizes.sleep_ops;
+  sleep.sleep_us = sizes.sleep_us;
+  add(base()
+          .Param("ops", sleep.ops)
+          .Param("workers", 2)
+          .Param("sleep_us", sizes.sleep_us),
+      sleep);
 }
 
 // Each primitive with threads, then (if process-shared) with processes.
@@ -132,15 +147,19 @@ void AddEvery(std::vector<BenchmarkSpec>& specs, const Sizes& sizes,
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   Sizes sizes;
-  for (int workers : config.WorkerCounts())
-    if (workers == 1 || workers % 2 == 0) sizes.workers.push_back(workers);
+  // Even counts: half depositors, half withdrawers.
+  for (int workers : config.WorkerCounts()) {
+    if (workers == 1 || (workers % 2 == 0 && workers <= config.cores))
+      sizes.ops_workers.push_back(workers);
+    if (workers % 2 == 0) sizes.timed_workers.push_back(workers);
+  }
   constexpr std::int64_t kMaxOps = 1'000'000'000;
   sizes.ops = config.Setting("bank.ops", config.Size(1'000'000, 20'000, 200), 1,
                              kMaxOps);
   sizes.seed_ops = config.Setting("bank.seed_ops",
                                   config.Size(10'000, 10'000, 100), 1, kMaxOps);
   sizes.timed_ms =
-      config.Setting("bank.timed_ms", config.Size(100, 10, 2), 1, 60'000);
+      config.Setting("bank.timed_ms", config.Size(250, 10, 2), 1, 60'000);
   sizes.sleep_us =
       config.Setting("bank.sleep_us", config.Size(10, 10, 1), 1, 1'000'000);
   sizes.sleep_ops =

@@ -75,10 +75,10 @@ class Crew {
   Crew(const Crew&) = delete;
   Crew& operator=(const Crew&) = delete;
 
-  // Runs one round: releases every worker, waits until all have arrived at
-  // the start line (they then start together) and, when `time_box` is given,
-  // raises `stop` after it; then waits for all. Returns the operations each
-  // worker did; seconds() is the round's time from the start line. Throws
+  // Runs one round: releases every worker (they start together from a start
+  // line) and, when `time_box` is given, raises `stop` that long after all
+  // started; then waits for all. Returns the operations each worker did;
+  // seconds() is the round's time from the start line. Throws
   // std::runtime_error when a worker failed or died (its death is seen within
   // 10 ms, so a dead lock holder never hangs the run).
   std::span<const std::int64_t> Round(
@@ -89,13 +89,13 @@ class Crew {
     control.arrived.store(0, std::memory_order_relaxed);
     control.round.fetch_add(1, std::memory_order_release);
     internal::FutexWake(control.round, INT_MAX);
-    for (int spin = 1;
-         control.arrived.load(std::memory_order_acquire) != Count(); ++spin) {
-      std::this_thread::yield();
-      if (spin % 256 == 0) ThrowIfAWorkerDied();
-    }
-    const auto start = std::chrono::steady_clock::now();
     if (time_box) {
+      // The box opens when every worker has left the start line.
+      for (int spin = 1;
+           control.arrived.load(std::memory_order_acquire) != Count(); ++spin) {
+        std::this_thread::yield();
+        if (spin % 256 == 0) ThrowIfAWorkerDied();
+      }
       std::this_thread::sleep_for(*time_box);
       control.stop.store(1, std::memory_order_relaxed);
     }
@@ -105,9 +105,10 @@ class Crew {
       internal::FutexWait(control.done, done, std::chrono::milliseconds(10));
       ThrowIfAWorkerDied();
     }
-    seconds_ =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
+    std::int64_t end_ns = 0;
+    for (int i = 0; i < count_; ++i)
+      end_ns = std::max(end_ns, slots_[i].end_ns);
+    seconds_ = static_cast<double>(end_ns - control.start_ns) * 1e-9;
     if (control.failed.load(std::memory_order_acquire) != 0)
       throw std::runtime_error(control.error);
     for (int i = 0; i < count_; ++i) ops_[i] = slots_[i].ops;
@@ -125,12 +126,14 @@ class Crew {
     alignas(64) std::atomic<std::uint32_t> stop{0};
     std::atomic<std::uint32_t> quit{0};
     std::atomic<std::uint32_t> failed{0};
+    std::int64_t start_ns = 0;  // when the last worker reached the start line
     char error[256] = {};
   };
   // One line per worker: counts written at the end of a round never share a
   // line with another worker's.
   struct alignas(64) Slot {
     std::int64_t ops = 0;
+    std::int64_t end_ns = 0;  // when this worker finished its round
   };
 
   // Ends every worker. One stuck on a lock whose holder died is killed by
@@ -153,7 +156,11 @@ class Crew {
       if (control.quit.load(std::memory_order_acquire) != 0) return;
       // The start line: spinning, not sleeping, so all leave at once; the
       // yield lets a worker that is not running yet get a CPU.
-      control.arrived.fetch_add(1, std::memory_order_acq_rel);
+      // The workers time the round themselves (CLOCK_MONOTONIC is one clock
+      // for every process): the parent may not be running when they start.
+      if (control.arrived.fetch_add(1, std::memory_order_acq_rel) + 1 ==
+          Count())
+        control.start_ns = NowNs();
       while (control.arrived.load(std::memory_order_acquire) != Count())
         std::this_thread::yield();
       try {
@@ -161,6 +168,7 @@ class Crew {
       } catch (const std::exception& e) {
         Fail(fmt::format("worker {}: {}", worker, e.what()));
       }
+      slots_[worker].end_ns = NowNs();
       const std::uint32_t done =
           control.done.fetch_add(1, std::memory_order_acq_rel) + 1;
       if (done == Count()) internal::FutexWake(control.done, 1);
@@ -198,6 +206,12 @@ class Crew {
           "{} {} during a round", process.name(),
           concbench::internal::DescribeExitCode(process.exitcode().value())));
     }
+  }
+
+  static std::int64_t NowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
 
   std::uint32_t Count() const { return static_cast<std::uint32_t>(count_); }

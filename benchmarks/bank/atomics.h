@@ -17,7 +17,7 @@ namespace concbench::bank {
 struct None {
   static constexpr std::string_view kName = "none";
   static constexpr bool kProcessShared = true;
-  static constexpr bool kLocked = false;
+  static constexpr bool kExact = false;
 
   explicit None(const PrimitiveOptions& /*options*/) {}
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
@@ -34,7 +34,7 @@ struct None {
 struct Atomic {
   static constexpr std::string_view kName = "atomic";
   static constexpr bool kProcessShared = false;
-  static constexpr bool kLocked = false;
+  static constexpr bool kExact = true;
 
   explicit Atomic(const PrimitiveOptions& /*options*/) {}
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
@@ -50,7 +50,7 @@ struct Atomic {
 struct ShmAtomic {
   static constexpr std::string_view kName = "shm_atomic";
   static constexpr bool kProcessShared = true;
-  static constexpr bool kLocked = false;
+  static constexpr bool kExact = true;
   static_assert(std::atomic_ref<std::int64_t>::is_always_lock_free);
 
   explicit ShmAtomic(const PrimitiveOptions& /*options*/) {}

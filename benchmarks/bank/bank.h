@@ -64,8 +64,9 @@ class BalanceCell<true> {
   SharedValue<std::int64_t> value_{kStartBalance, Locking::kNoLock};
 };
 
-// A primitive P: kName, kProcessShared, kLocked (must end at the expected
-// balance), a constructor from PrimitiveOptions, and
+// A primitive P: kName (its contract name), kProcessShared (works between
+// forked processes), kExact (it protects the balance, so every round must end
+// at the expected balance), a constructor from PrimitiveOptions, and
 // Apply(balance, delta, cs) that makes one update.
 template <class P>
 class Bank {

@@ -22,7 +22,8 @@ void Run(benchmark::State& state, Mode mode, const Params& params) {
   if (!FailOnException(state,
                        [&] { bank = std::make_unique<Bank<P>>(mode, params); }))
     return;
-  // The round reported: the last, or for a lock the first that went wrong.
+  // The round reported: the last, or for an exact primitive the first that
+  // went wrong.
   RoundResult reported;
   bool wrong = false;
   std::int64_t total_ops = 0;
@@ -44,13 +45,13 @@ void Run(benchmark::State& state, Mode mode, const Params& params) {
         first = false;
         if (wrong) return;
         reported = round;
-        wrong = P::kLocked && round.final_balance != round.expected_balance;
+        wrong = P::kExact && round.final_balance != round.expected_balance;
       },
       warm_up);
   bank.reset();
   if (!ran) return;
-  if (P::kLocked && !Verify(state, "final balance", reported.final_balance,
-                            reported.expected_balance))
+  if (P::kExact && !Verify(state, "final balance", reported.final_balance,
+                           reported.expected_balance))
     return;
   const double ops_per_second =
       seconds > 0 ? static_cast<double>(total_ops) / seconds : 0;

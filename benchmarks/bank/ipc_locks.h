@@ -79,7 +79,7 @@ class IpcMutex {
  public:
   static constexpr std::string_view kName = "ipc_mutex";
   static constexpr bool kProcessShared = true;
-  static constexpr bool kLocked = true;
+  static constexpr bool kExact = true;
 
   explicit IpcMutex(const PrimitiveOptions& options)
       : segment_(sizeof(SharedMutex)),
@@ -111,7 +111,7 @@ class IpcSemaphore {
  public:
   static constexpr std::string_view kName = "ipc_semaphore";
   static constexpr bool kProcessShared = true;
-  static constexpr bool kLocked = true;
+  static constexpr bool kExact = true;
   using Semaphore = boost::interprocess::interprocess_semaphore;
 
   explicit IpcSemaphore(const PrimitiveOptions& options)
@@ -141,7 +141,7 @@ class PosixNamedSemaphore {
  public:
   static constexpr std::string_view kName = "posix_named_semaphore";
   static constexpr bool kProcessShared = true;
-  static constexpr bool kLocked = true;
+  static constexpr bool kExact = true;
   using Semaphore = boost::interprocess::named_semaphore;
 
   explicit PosixNamedSemaphore(const PrimitiveOptions& options)

@@ -44,7 +44,7 @@ void UpdateUnder(Lockable& lock, std::int64_t& balance, std::int64_t delta,
 struct StdMutex {
   static constexpr std::string_view kName = "std_mutex";
   static constexpr bool kProcessShared = false;
-  static constexpr bool kLocked = true;
+  static constexpr bool kExact = true;
 
   explicit StdMutex(const PrimitiveOptions& /*options*/) {}
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
@@ -56,7 +56,7 @@ struct StdMutex {
 struct Spinlock {
   static constexpr std::string_view kName = "spinlock";
   static constexpr bool kProcessShared = false;
-  static constexpr bool kLocked = true;
+  static constexpr bool kExact = true;
 
   explicit Spinlock(const PrimitiveOptions& /*options*/) {}
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
@@ -68,7 +68,7 @@ struct Spinlock {
 struct TbbSpinMutex {
   static constexpr std::string_view kName = "tbb_spin_mutex";
   static constexpr bool kProcessShared = false;
-  static constexpr bool kLocked = true;
+  static constexpr bool kExact = true;
 
   explicit TbbSpinMutex(const PrimitiveOptions& /*options*/) {}
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
@@ -83,7 +83,7 @@ struct TbbSpinMutex {
 struct TbbQueuingMutex {
   static constexpr std::string_view kName = "tbb_queuing_mutex";
   static constexpr bool kProcessShared = false;
-  static constexpr bool kLocked = true;
+  static constexpr bool kExact = true;
 
   explicit TbbQueuingMutex(const PrimitiveOptions& /*options*/) {}
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {

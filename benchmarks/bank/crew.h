@@ -161,8 +161,11 @@ class Crew {
       if (control.arrived.fetch_add(1, std::memory_order_acq_rel) + 1 ==
           Count())
         control.start_ns = NowNs();
-      while (control.arrived.load(std::memory_order_acquire) != Count())
+      while (control.arrived.load(std::memory_order_acquire) != Count()) {
+        // A worker that died before the line: the crew is being stopped.
+        if (control.quit.load(std::memory_order_acquire) != 0) return;
         std::this_thread::yield();
+      }
       try {
         slots_[worker].ops = body_(worker, control.stop);
       } catch (const std::exception& e) {

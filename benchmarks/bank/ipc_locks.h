@@ -85,7 +85,14 @@ class IpcMutex {
       : segment_(sizeof(SharedMutex)),
         mutex_(new (segment_.data()) SharedMutex()),
         timeout_(options.lock_timeout) {}
-  ~IpcMutex() { mutex_->~SharedMutex(); }
+  // A holder that died leaves the mutex locked, and destroying a locked
+  // mutex is an error (EBUSY, which Boost asserts on): such a one is only
+  // unmapped with its segment.
+  ~IpcMutex() {
+    if (!mutex_->try_lock()) return;
+    mutex_->unlock();
+    mutex_->~SharedMutex();
+  }
   IpcMutex(const IpcMutex&) = delete;
   IpcMutex& operator=(const IpcMutex&) = delete;
 

@@ -73,7 +73,12 @@ struct Sizes {
   std::vector<int> ops_workers;    // 1 (uncontended), then even, <= cores
   std::vector<int> timed_workers;  // even, up to twice the cores
   std::int64_t ops;                // per worker, for throughput
-  std::int64_t seed_ops;           // the seed's round
+  // Rounds per repetition of the throughput and time-boxed forms (0: as
+  // many as fill --benchmark_min_time). Their rounds are long and timed by
+  // the workers, so a few suffice, and Google Benchmark's probing runs would
+  // triple the full run's length.
+  std::int64_t rounds;
+  std::int64_t seed_ops;  // the seed's round
   std::int64_t timed_ms;
   std::int64_t sleep_us;
   std::int64_t sleep_ops;
@@ -91,12 +96,12 @@ template <class P>
 void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
                   const Sizes& sizes) {
   if (mode == Mode::kProcesses && !P::kProcessShared) return;
-  auto add = [&](const Name& name, Params params) {
+  auto add = [&](const Name& name, Params params, std::int64_t iterations = 0) {
     specs.push_back({name.str(),
                      [mode, params](benchmark::State& state) {
                        Run<P>(state, mode, params);
                      },
-                     benchmark::kMicrosecond});
+                     benchmark::kMicrosecond, true, iterations});
   };
   const std::string variant = fmt::format("{}/{}", P::kName, ModeName(mode));
   auto base = [&] { return Name("bank", variant); };
@@ -104,14 +109,15 @@ void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
     Params params;
     params.workers = workers;
     params.ops = sizes.ops;
-    add(base().Param("ops", sizes.ops).Param("workers", workers), params);
+    add(base().Param("ops", sizes.ops).Param("workers", workers), params,
+        sizes.rounds);
   }
   for (int workers : sizes.timed_workers) {
     Params timed;
     timed.workers = workers;
     timed.time_box = std::chrono::milliseconds(sizes.timed_ms);
     add(base().Param("timed_ms", sizes.timed_ms).Param("workers", workers),
-        timed);
+        timed, sizes.rounds > 0 ? 1 : 0);
   }
   constexpr bool kReference = P::kName == None::kName ||
                               P::kName == StdMutex::kName ||
@@ -157,6 +163,7 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   constexpr std::int64_t kMaxOps = 1'000'000'000;
   sizes.ops = config.Setting("bank.ops", config.Size(1'000'000, 20'000, 200), 1,
                              kMaxOps);
+  sizes.rounds = config.Setting("bank.rounds", config.Size(5, 2, 0), 0, 1000);
   sizes.seed_ops = config.Setting("bank.seed_ops",
                                   config.Size(10'000, 10'000, 100), 1, kMaxOps);
   sizes.timed_ms =

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "bank/bank.h"
 #include "bank/primitives.h"
@@ -34,18 +35,22 @@ void Run(benchmark::State& state, Mode mode, const Params& params) {
   // A time-boxed round needs no warm-up: its rate comes from the workers'
   // own counts, and a first round's page faults cost it a few updates only.
   const WarmUp warm_up = params.time_box ? WarmUp::kNo : WarmUp::kYes;
+  bool warming = warm_up == WarmUp::kYes;
   const bool ran = TimedLoop(
       state,
       [&] {
         const RoundResult round = bank->Round();
+        if (!wrong) {
+          reported = round;
+          wrong = P::kExact && round.final_balance != round.expected_balance;
+        }
+        // The warm-up round is checked, but counts in no rate.
+        if (std::exchange(warming, false)) return;
         total_ops += round.total_ops;
         seconds += round.seconds;
         fewest = first ? round.fewest_ops : std::min(fewest, round.fewest_ops);
         most = std::max(most, round.most_ops);
         first = false;
-        if (wrong) return;
-        reported = round;
-        wrong = P::kExact && round.final_balance != round.expected_balance;
       },
       warm_up);
   bank.reset();

@@ -147,17 +147,24 @@ class Crew {
   }
 
   void WorkerLoop(int worker) {
-    if (!cpus_.empty())
-      PinThisThread(cpus_[static_cast<size_t>(worker) % cpus_.size()]);
+    // A failed pin fails every round (the flag stays set), in a thread too,
+    // where an escaping exception would terminate the program.
+    try {
+      if (!cpus_.empty())
+        PinThisThread(cpus_[static_cast<size_t>(worker) % cpus_.size()]);
+    } catch (const std::exception& e) {
+      Fail(fmt::format("worker {}: {}", worker, e.what()));
+    }
     Control& control = *control_;
     std::uint32_t seen = 0;
     for (;;) {
       seen = AwaitRound(seen);
       if (control.quit.load(std::memory_order_acquire) != 0) return;
       // The start line: spinning, not sleeping, so all leave at once; the
-      // yield lets a worker that is not running yet get a CPU.
-      // The workers time the round themselves (CLOCK_MONOTONIC is one clock
-      // for every process): the parent may not be running when they start.
+      // yield lets a worker that is not running yet get a CPU. The last to
+      // arrive starts the clock: the workers time the round themselves
+      // (CLOCK_MONOTONIC is one clock for every process), since the parent
+      // may not be running when they start.
       if (control.arrived.fetch_add(1, std::memory_order_acq_rel) + 1 ==
           Count())
         control.start_ns = NowNs();

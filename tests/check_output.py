@@ -1,5 +1,6 @@
 """Checks a concbench JSON: the context keys, the contract names, every
-repetition kept, no failed run, and every sum_squares variant present."""
+repetition kept, no failed run, every sum_squares variant and every bank
+primitive (threads, and processes where process-shared) present."""
 import json
 import re
 import sys
@@ -15,6 +16,14 @@ VARIANTS = [
     "serial", "threads", "thread_pool", "tbb", "std_async", "process_per_task",
     "process_pool_map", "process_pool_apply_async",
 ]
+
+BANK_PRIMITIVES = [
+    "none", "std_mutex", "spinlock", "atomic", "tbb_spin_mutex",
+    "tbb_queuing_mutex", "ipc_mutex", "ipc_semaphore", "posix_named_semaphore",
+    "shm_atomic",
+]
+BANK_SHARED = {"none", "ipc_mutex", "ipc_semaphore", "posix_named_semaphore",
+               "shm_atomic"}
 
 
 def main(path, expected_benchmarks):
@@ -42,6 +51,11 @@ def main(path, expected_benchmarks):
         for variant in VARIANTS:
             if not any(n.startswith(f"{workload}/{variant}/") for n in names):
                 problems.append(f"missing {workload}/{variant}")
+    for primitive in BANK_PRIMITIVES:
+        modes = ["threads"] + (["processes"] if primitive in BANK_SHARED else [])
+        for mode in modes:
+            if not any(n.startswith(f"bank/{primitive}/{mode}/") for n in names):
+                problems.append(f"missing bank/{primitive}/{mode}")
     for problem in problems:
         print(f"FAIL: {problem}", file=sys.stderr)
     print(f"{len(names)} benchmarks, {len(runs)} runs, {len(problems)} problems")

@@ -22,6 +22,8 @@ BANK_PRIMITIVES = [
     "tbb_queuing_mutex", "ipc_mutex", "ipc_semaphore", "posix_named_semaphore",
     "shm_atomic",
 ]
+BANK_COUNTERS = ["ops_per_second", "final_balance", "expected_balance", "balance_error"]
+BANK_TIMED_COUNTERS = ["fairness_min", "fairness_max"]
 BANK_SHARED = {"none", "ipc_mutex", "ipc_semaphore", "posix_named_semaphore",
                "shm_atomic"}
 
@@ -41,6 +43,9 @@ def main(path, expected_benchmarks):
             problems.append(f"name breaks the contract: {name}")
         if run.get("error_occurred"):
             problems.append(f"{name} failed: {run.get('error_message')}")
+        elif name.startswith("bank/"):
+            wanted = BANK_COUNTERS + (BANK_TIMED_COUNTERS if "/timed_ms:" in name else [])
+            problems += [f"{name} lacks counter {c}" for c in wanted if c not in run]
     if len(names) != expected_benchmarks:
         problems.append(f"{len(names)} benchmarks in the JSON, {expected_benchmarks} listed")
     for name in names:

@@ -234,6 +234,7 @@ int Main(int argc, char** argv) {
         spec.name.c_str(), progress.Wrap(spec.name, std::move(run)));
     registered->Unit(spec.unit);
     if (spec.real_time) registered->UseRealTime();
+    if (spec.iterations > 0) registered->Iterations(spec.iterations);
   }
 
   CountingReporter reporter;

@@ -50,6 +50,11 @@ struct BenchmarkSpec {
   benchmark::TimeUnit unit = benchmark::kMillisecond;
   // Wall time: CPU time never counts threads' or children's work.
   bool real_time = true;
+  // Iterations per repetition when fixed; 0: Google Benchmark grows them until
+  // one repetition lasts --benchmark_min_time. Fixing them spares its probing
+  // runs (1, 10, ... iterations, each thrown away) where every iteration is a
+  // long, complete round of its own.
+  std::int64_t iterations = 0;
 };
 
 using WorkloadRegistrar = void (*)(const SuiteConfig&,

@@ -1,0 +1,189 @@
+// bank: what each way of protecting shared state costs, between threads and
+// between processes, and what goes wrong without one.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "bank/bank.h"
+#include "bank/primitives.h"
+#include "concbench/suite.h"
+#include "concbench/verify.h"
+
+namespace concbench::bank {
+namespace {
+
+template <class P>
+void Run(benchmark::State& state, Mode mode, const Params& params) {
+  std::unique_ptr<Bank<P>> bank;
+  if (!FailOnException(state,
+                       [&] { bank = std::make_unique<Bank<P>>(mode, params); }))
+    return;
+  // The round reported: the last, or for an exact primitive the first that
+  // went wrong.
+  RoundResult reported;
+  bool wrong = false;
+  std::int64_t total_ops = 0;
+  double seconds = 0;
+  std::int64_t fewest = 0;
+  std::int64_t most = 0;
+  bool first = true;
+  // A time-boxed round needs no warm-up: its rate comes from the workers'
+  // own counts, and a first round's page faults cost it a few updates only.
+  const WarmUp warm_up = params.time_box ? WarmUp::kNo : WarmUp::kYes;
+  bool warming = warm_up == WarmUp::kYes;
+  const bool ran = TimedLoop(
+      state,
+      [&] {
+        const RoundResult round = bank->Round();
+        if (!wrong) {
+          reported = round;
+          wrong = P::kExact && round.final_balance != round.expected_balance;
+        }
+        // The warm-up round is checked, but counts in no rate.
+        if (std::exchange(warming, false)) return;
+        total_ops += round.total_ops;
+        seconds += round.seconds;
+        fewest = first ? round.fewest_ops : std::min(fewest, round.fewest_ops);
+        most = std::max(most, round.most_ops);
+        first = false;
+      },
+      warm_up);
+  bank.reset();
+  if (!ran) return;
+  if (P::kExact && !Verify(state, "final balance", reported.final_balance,
+                           reported.expected_balance))
+    return;
+  const double ops_per_second =
+      seconds > 0 ? static_cast<double>(total_ops) / seconds : 0;
+  state.counters["ops_per_second"] = ops_per_second;
+  state.counters["ns_per_op"] = ops_per_second > 0 ? 1e9 / ops_per_second : 0;
+  state.counters["final_balance"] = static_cast<double>(reported.final_balance);
+  state.counters["expected_balance"] =
+      static_cast<double>(reported.expected_balance);
+  state.counters["balance_error"] = static_cast<double>(
+      std::llabs(reported.final_balance - reported.expected_balance));
+  state.counters["workers"] = params.workers;
+  if (params.time_box) {
+    state.counters["fairness_min"] = static_cast<double>(fewest);
+    state.counters["fairness_max"] = static_cast<double>(most);
+  }
+}
+
+struct Sizes {
+  std::vector<int> ops_workers;    // 1 (uncontended), then even, <= cores
+  std::vector<int> timed_workers;  // even, up to twice the cores
+  std::int64_t ops;                // per worker, for throughput
+  // Rounds per repetition of the throughput and time-boxed forms (0: as
+  // many as fill --benchmark_min_time). Their rounds are long and timed by
+  // the workers, so a few suffice, and Google Benchmark's probing runs would
+  // triple the full run's length.
+  std::int64_t rounds;
+  std::int64_t seed_ops;  // the seed's round
+  std::int64_t timed_ms;
+  std::int64_t sleep_us;
+  std::int64_t sleep_ops;
+  std::int64_t cs;
+  std::int64_t cs_ops;
+};
+
+// The forms every primitive runs: a fixed number of updates per worker, with
+// one worker (uncontended) and contended up to the cores; and time-boxed up to
+// twice the cores, for fairness and for oversubscription, where a fixed count
+// could take unbounded time (a FIFO lock handing over to a preempted waiter).
+// The seed's round, the sleeping round and the critical-section round run
+// only for the race and the reference locks, to keep the full run short.
+template <class P>
+void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
+                  const Sizes& sizes) {
+  if (mode == Mode::kProcesses && !P::kProcessShared) return;
+  auto add = [&](const Name& name, Params params, std::int64_t iterations = 0) {
+    specs.push_back({name.str(),
+                     [mode, params](benchmark::State& state) {
+                       Run<P>(state, mode, params);
+                     },
+                     benchmark::kMicrosecond, true, iterations});
+  };
+  const std::string variant = fmt::format("{}/{}", P::kName, ModeName(mode));
+  auto base = [&] { return Name("bank", variant); };
+  for (int workers : sizes.ops_workers) {
+    Params params;
+    params.workers = workers;
+    params.ops = sizes.ops;
+    add(base().Param("ops", sizes.ops).Param("workers", workers), params,
+        sizes.rounds);
+  }
+  for (int workers : sizes.timed_workers) {
+    Params timed;
+    timed.workers = workers;
+    timed.time_box = std::chrono::milliseconds(sizes.timed_ms);
+    add(base().Param("timed_ms", sizes.timed_ms).Param("workers", workers),
+        timed, sizes.rounds > 0 ? 1 : 0);
+  }
+  constexpr bool kReference = P::kName == None::kName ||
+                              P::kName == StdMutex::kName ||
+                              P::kName == IpcMutex::kName;
+  if (!kReference) return;
+  if (sizes.seed_ops != sizes.ops) {
+    Params seed;
+    seed.ops = sizes.seed_ops;
+    add(base().Param("ops", seed.ops).Param("workers", 2), seed);
+  }
+  Params cs;
+  cs.ops = sizes.cs_ops;
+  cs.cs = static_cast<int>(sizes.cs);
+  add(base().Param("ops", cs.ops).Param("workers", 2).Param("cs", sizes.cs),
+      cs);
+  Params sleep;
+  sleep.ops = sizes.sleep_ops;
+  sleep.sleep_us = sizes.sleep_us;
+  add(base()
+          .Param("ops", sleep.ops)
+          .Param("workers", 2)
+          .Param("sleep_us", sizes.sleep_us),
+      sleep);
+}
+
+// Each primitive with threads, then (if process-shared) with processes.
+template <class... P>
+void AddEvery(std::vector<BenchmarkSpec>& specs, const Sizes& sizes,
+              std::tuple<P...>* /*list*/) {
+  ((AddPrimitive<P>(specs, Mode::kThreads, sizes),
+    AddPrimitive<P>(specs, Mode::kProcesses, sizes)),
+   ...);
+}
+
+void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
+  Sizes sizes;
+  // Even counts: half depositors, half withdrawers.
+  for (int workers : config.WorkerCounts()) {
+    if (workers == 1 || (workers % 2 == 0 && workers <= config.cores))
+      sizes.ops_workers.push_back(workers);
+    if (workers % 2 == 0) sizes.timed_workers.push_back(workers);
+  }
+  constexpr std::int64_t kMaxOps = 1'000'000'000;
+  sizes.ops = config.Setting("bank.ops", config.Size(1'000'000, 20'000, 200), 1,
+                             kMaxOps);
+  sizes.rounds = config.Setting("bank.rounds", config.Size(5, 2, 0), 0, 1000);
+  sizes.seed_ops = config.Setting("bank.seed_ops",
+                                  config.Size(10'000, 10'000, 100), 1, kMaxOps);
+  sizes.timed_ms =
+      config.Setting("bank.timed_ms", config.Size(250, 10, 2), 1, 60'000);
+  sizes.sleep_us =
+      config.Setting("bank.sleep_us", config.Size(10, 10, 1), 1, 1'000'000);
+  sizes.sleep_ops =
+      config.Setting("bank.sleep_ops", config.Size(1'000, 100, 10), 1, kMaxOps);
+  sizes.cs = config.Setting("bank.cs", config.Size(100, 100, 10), 0, 1'000'000);
+  sizes.cs_ops = config.Setting("bank.cs_ops", config.Size(100'000, 5'000, 100),
+                                1, kMaxOps);
+  AddEvery(specs, sizes, static_cast<Primitives*>(nullptr));
+}
+
+CONCBENCH_WORKLOAD(bank, Register);
+
+}  // namespace
+}  // namespace concbench::bank

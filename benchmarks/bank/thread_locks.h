@@ -1,0 +1,97 @@
+// Locks that work between the threads of one process only.
+#pragma once
+
+#include <tbb/queuing_mutex.h>
+#include <tbb/spin_mutex.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string_view>
+
+#include "bank/workload.h"
+#include "concbench/futex.h"
+
+namespace concbench::bank {
+
+// Test-and-test-and-set: waiters spin on a plain load (the line stays shared
+// in their caches) and try the exchange only when the lock looks free. Never
+// process-shared: a holder that died would leave every waiter spinning.
+class alignas(64) SpinlockMutex {
+ public:
+  void lock() {
+    for (;;) {
+      if (!locked_.exchange(true, std::memory_order_acquire)) return;
+      while (locked_.load(std::memory_order_relaxed))
+        concbench::internal::CpuRelax();
+    }
+  }
+  void unlock() { locked_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> locked_{false};
+};
+
+// The update under `lock`: the critical section's work, then the change.
+template <class Lockable>
+void UpdateUnder(Lockable& lock, std::int64_t& balance, std::int64_t delta,
+                 int cs) {
+  std::lock_guard guard(lock);
+  CriticalSection(cs);
+  balance += delta;
+}
+
+struct StdMutex {
+  static constexpr std::string_view kName = "std_mutex";
+  static constexpr bool kProcessShared = false;
+  static constexpr bool kExact = true;
+
+  explicit StdMutex(const PrimitiveOptions& /*options*/) {}
+  void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
+    UpdateUnder(mutex, balance, delta, cs);
+  }
+  std::mutex mutex;
+};
+
+struct Spinlock {
+  static constexpr std::string_view kName = "spinlock";
+  static constexpr bool kProcessShared = false;
+  static constexpr bool kExact = true;
+
+  explicit Spinlock(const PrimitiveOptions& /*options*/) {}
+  void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
+    UpdateUnder(mutex, balance, delta, cs);
+  }
+  SpinlockMutex mutex;
+};
+
+struct TbbSpinMutex {
+  static constexpr std::string_view kName = "tbb_spin_mutex";
+  static constexpr bool kProcessShared = false;
+  static constexpr bool kExact = true;
+
+  explicit TbbSpinMutex(const PrimitiveOptions& /*options*/) {}
+  void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
+    tbb::spin_mutex::scoped_lock lock(mutex);
+    CriticalSection(cs);
+    balance += delta;
+  }
+  tbb::spin_mutex mutex;
+};
+
+// A fair (FIFO) lock: each waiter spins on its own queue node.
+struct TbbQueuingMutex {
+  static constexpr std::string_view kName = "tbb_queuing_mutex";
+  static constexpr bool kProcessShared = false;
+  static constexpr bool kExact = true;
+
+  explicit TbbQueuingMutex(const PrimitiveOptions& /*options*/) {}
+  void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
+    tbb::queuing_mutex::scoped_lock lock(mutex);
+    CriticalSection(cs);
+    balance += delta;
+  }
+  tbb::queuing_mutex mutex;
+};
+
+}  // namespace concbench::bank

@@ -1,0 +1,243 @@
+// bank: every protecting primitive ends at the expected balance, threads and
+// processes; the unprotected one loses updates on two CPUs; a process that
+// dies holding an interprocess lock fails the round in bounded time; named
+// semaphores are removed.
+#include "bank/bank.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "bank/primitives.h"
+#include "concbench/affinity.h"
+#include "concbench/process.h"
+#include "concbench/shared_memory.h"
+
+namespace concbench::bank {
+namespace {
+
+using std::chrono::milliseconds;
+
+// The primitives of `Tuple` for which Keep<P>::value holds, as gtest types.
+template <template <class> class Keep, class Tuple>
+struct Select;
+template <template <class> class Keep, class... P>
+struct Select<Keep, std::tuple<P...>> {
+  template <class... Q>
+  static ::testing::Types<Q...> ToTypes(std::tuple<Q...>*);
+  using Kept = decltype(std::tuple_cat(
+      std::declval<std::conditional_t<Keep<P>::value, std::tuple<P>,
+                                      std::tuple<>>>()...));
+  using Types = decltype(ToTypes(static_cast<Kept*>(nullptr)));
+};
+
+template <class P>
+struct IsExact : std::bool_constant<P::kExact> {};
+template <class P>
+struct IsSharedExact : std::bool_constant<P::kExact && P::kProcessShared> {};
+template <class P>
+struct IsSharedLock : std::bool_constant<P::kExact && P::kProcessShared &&
+                                         !std::is_same_v<P, ShmAtomic>> {};
+
+struct PrimitiveName {
+  template <class P>
+  static std::string GetName(int /*index*/) {
+    return std::string(P::kName);
+  }
+};
+
+constexpr int kRounds = 20;
+
+template <class P>
+void ExpectExactRounds(Mode mode, int workers) {
+  Params params;
+  params.workers = workers;
+  params.ops = 5'000;
+  Bank<P> bank(mode, params);
+  for (int round = 0; round < kRounds; ++round) {
+    const RoundResult result = bank.Round();
+    ASSERT_EQ(result.expected_balance, kStartBalance);
+    ASSERT_EQ(result.final_balance, kStartBalance)
+        << P::kName << " round " << round;
+    ASSERT_EQ(result.total_ops, workers * params.ops);
+  }
+}
+
+template <class P>
+class ExactTest : public ::testing::Test {};
+using ExactTestTypes = Select<IsExact, Primitives>::Types;
+TYPED_TEST_SUITE(ExactTest, ExactTestTypes, PrimitiveName);
+
+TYPED_TEST(ExactTest, ThreadsEndAtTheStartBalance) {
+  ExpectExactRounds<TypeParam>(Mode::kThreads, 2);
+  ExpectExactRounds<TypeParam>(Mode::kThreads, 4);
+}
+
+TYPED_TEST(ExactTest, LoneWorkerAlternatesAndEndsAtTheStart) {
+  ExpectExactRounds<TypeParam>(Mode::kThreads, 1);
+}
+
+TYPED_TEST(ExactTest, TimeBoxedRoundCountsEveryWorker) {
+  Params params;
+  params.workers = 2;
+  params.time_box = milliseconds(20);
+  Bank<TypeParam> bank(Mode::kThreads, params);
+  const RoundResult result = bank.Round();
+  EXPECT_EQ(result.final_balance, result.expected_balance);
+  EXPECT_GT(result.total_ops, 0);
+  EXPECT_LE(result.fewest_ops, result.most_ops);
+  EXPECT_GE(result.seconds, 0.015);
+}
+
+template <class P>
+class SharedExactTest : public ::testing::Test {};
+using SharedExactTestTypes = Select<IsSharedExact, Primitives>::Types;
+TYPED_TEST_SUITE(SharedExactTest, SharedExactTestTypes, PrimitiveName);
+
+TYPED_TEST(SharedExactTest, ProcessesEndAtTheStartBalance) {
+  ExpectExactRounds<TypeParam>(Mode::kProcesses, 2);
+  ExpectExactRounds<TypeParam>(Mode::kProcesses, 4);
+}
+
+TEST(BankTest, ThreadOnlyPrimitiveRefusesProcesses) {
+  EXPECT_THROW(Bank<StdMutex>(Mode::kProcesses, Params{}), std::logic_error);
+}
+
+TEST(BankTest, ExpectedBalanceFollowsTheRoles) {
+  const std::int64_t lone[] = {7};
+  EXPECT_EQ(ExpectedBalance(lone), kStartBalance + 1);
+  const std::int64_t pair[] = {10, 4};
+  EXPECT_EQ(ExpectedBalance(pair), kStartBalance + 6);
+  const std::int64_t four[] = {5, 5, 5, 5};
+  EXPECT_EQ(ExpectedBalance(four), kStartBalance);
+}
+
+// Two workers on two CPUs: a read-modify-write that is not atomic must lose
+// updates within a few rounds of a million each.
+void ExpectLostUpdates(Mode mode) {
+  const std::vector<int> cpus = AllowedCpus();
+  if (cpus.size() < 2)
+    GTEST_SKIP() << "needs two CPUs to run two workers truly in parallel; "
+                    "this process may use "
+                 << cpus.size();
+  Params params;
+  params.workers = 2;
+  params.ops = 1'000'000;
+  params.cpus = {cpus[0], cpus[1]};
+  Bank<None> bank(mode, params);
+  std::int64_t worst = 0;
+  for (int round = 0; round < 10 && worst == 0; ++round) {
+    const RoundResult result = bank.Round();
+    EXPECT_EQ(result.expected_balance, kStartBalance);
+    worst = std::max(worst, std::abs(result.final_balance - kStartBalance));
+  }
+  EXPECT_GT(worst, 0) << "no update lost in 10 rounds on CPUs " << cpus[0]
+                      << " and " << cpus[1];
+}
+
+TEST(BankTest, UnlockedThreadsLoseUpdates) {
+  ExpectLostUpdates(Mode::kThreads);
+}
+
+TEST(BankTest, UnlockedProcessesLoseUpdates) {
+  ExpectLostUpdates(Mode::kProcesses);
+}
+
+template <class P>
+class SharedLockTest : public ::testing::Test {};
+using SharedLockTestTypes = Select<IsSharedLock, Primitives>::Types;
+TYPED_TEST_SUITE(SharedLockTest, SharedLockTestTypes, PrimitiveName);
+
+constexpr auto kBound = std::chrono::seconds(5);
+
+// A worker of the round dies holding the lock: the parent sees the death and
+// fails the round at once; the other worker's timed wait bounds its own wait.
+TYPED_TEST(SharedLockTest, WorkerDyingWithTheLockFailsTheRound) {
+  PrimitiveOptions options;
+  options.lock_timeout = milliseconds(200);
+  TypeParam primitive(options);
+  SharedValue<std::int64_t> balance(kStartBalance, Locking::kNoLock);
+  const auto start = std::chrono::steady_clock::now();
+  {
+    Crew crew(Mode::kProcesses, 2,
+              [&](int worker, const std::atomic<std::uint32_t>&) {
+                if (worker == 0) {
+                  primitive.lock();
+                  raise(SIGKILL);
+                }
+                for (std::int64_t op = 0; op < 1'000'000; ++op)
+                  primitive.Apply(balance.value(), 1, 0);
+                return std::int64_t{1'000'000};
+              });
+    try {
+      crew.Round();
+      ADD_FAILURE() << "the round succeeded";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("killed by signal 9"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kBound);
+}
+
+// A process outside the round died holding the lock: every worker's timed
+// wait expires and the round fails with the timeout.
+TYPED_TEST(SharedLockTest, LockLeftByADeadProcessTimesOut) {
+  Params params;
+  params.workers = 2;
+  params.primitive.lock_timeout = milliseconds(200);
+  Bank<TypeParam> bank(Mode::kProcesses, params);
+  Process holder([&] {
+    bank.primitive().lock();
+    raise(SIGKILL);
+  });
+  holder.start();
+  ASSERT_TRUE(holder.join(milliseconds(5000)));
+  ASSERT_EQ(holder.exitcode(), -SIGKILL);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    bank.Round();
+    ADD_FAILURE() << "the round succeeded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not acquired within 200 ms"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kBound);
+}
+
+TEST(BankTest, NamedSemaphoreIsRemoved) {
+  std::string path;
+  {
+    Bank<PosixNamedSemaphore> bank(Mode::kProcesses, Params{});
+    path = "/dev/shm/sem." + bank.primitive().name();
+    EXPECT_TRUE(std::filesystem::exists(path)) << path;
+    bank.Round();
+  }
+  EXPECT_FALSE(std::filesystem::exists(path)) << path;
+}
+
+TEST(BankTest, NamedSemaphoreIsRemovedAfterAFailedRound) {
+  std::string path;
+  {
+    Params params;
+    params.primitive.lock_timeout = milliseconds(100);
+    Bank<PosixNamedSemaphore> bank(Mode::kProcesses, params);
+    path = "/dev/shm/sem." + bank.primitive().name();
+    bank.primitive().lock();  // held by this process: every worker times out
+    EXPECT_THROW(bank.Round(), std::runtime_error);
+    bank.primitive().unlock();
+  }
+  EXPECT_FALSE(std::filesystem::exists(path)) << path;
+}
+
+}  // namespace
+}  // namespace concbench::bank

@@ -26,12 +26,16 @@ debug: deps
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j 2
 
+# A run in which a benchmark failed still writes its JSON: it is drawn and
+# kept in the history, and then the failure is the exit status.
 bench: release
 	@mkdir -p $(LATEST)
-	$(BIN) $(if $(QUICK),--quick) $(if $(FILTER),--filter='$(FILTER)') --out=$(JSON)
-	@$(PYTHON) scripts/plot.py --in $(JSON) --out $(LATEST)
-	@$(PYTHON) scripts/history.py append --in $(JSON) --history results/history.jsonl
-	@echo "concbench: results in $(JSON), summary in $(LATEST)/summary.md, charts in $(LATEST)/charts/"
+	@status=0; $(BIN) $(if $(QUICK),--quick) $(if $(FILTER),--filter='$(FILTER)') --out=$(JSON) || status=$$?; \
+	if [ -f $(JSON) ] && [ $$status -le 1 ]; then \
+	  $(PYTHON) scripts/plot.py --in $(JSON) --out $(LATEST) && \
+	  $(PYTHON) scripts/history.py append --in $(JSON) --history results/history.jsonl && \
+	  echo "concbench: results in $(JSON), summary in $(LATEST)/summary.md, charts in $(LATEST)/charts/"; \
+	fi; exit $$status
 
 # The tests run on the sanitizer build; the scripts' end-to-end gate test
 # runs the binary that build produced.

@@ -102,16 +102,21 @@ std::int64_t NowNs();
 template <class Body>
 bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
   const bool stretch = internal::TestSlowdown() != 1.0;
+  // One untimed warm-up run: after a fork (this run's pool, or the previous
+  // benchmark's children) the parent's pages are copy-on-write, and the
+  // first write to each costs a page fault that belongs to no benchmark.
+  std::string warm_up_error;
   try {
-    // One untimed warm-up run: after a fork (this run's pool, or the previous
-    // benchmark's children) the parent's pages are copy-on-write, and the
-    // first write to each costs a page fault that belongs to no benchmark.
     if (warm_up == WarmUp::kYes) body();
   } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-    return false;
+    warm_up_error = e.what();
   }
   for (auto _ : state) {
+    // A failed warm-up is reported inside the loop (see FailBeforeLoop).
+    if (!warm_up_error.empty()) {
+      state.SkipWithError(warm_up_error.c_str());
+      return false;
+    }
     const std::int64_t start = stretch ? internal::NowNs() : 0;
     try {
       body();

@@ -5,6 +5,8 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <exception>
+#include <string>
 #include <string_view>
 
 namespace concbench {
@@ -22,14 +24,32 @@ bool Verify(benchmark::State& state, std::string_view what, const T& got,
   return false;
 }
 
-// Runs `body`; an exception it throws marks the run failed with its message.
+namespace internal {
+
+// Fails a run whose timed loop has not started. Google Benchmark 1.7 counts
+// zero iterations for an error raised before the loop and then aborts the
+// whole suite when it aggregates repetitions of unequal iteration counts; an
+// error raised inside the loop keeps the count. So the failure is raised in
+// a loop entered for that purpose only.
+inline void FailBeforeLoop(benchmark::State& state,
+                           const std::string& message) {
+  for (auto _ : state) {
+    state.SkipWithError(message.c_str());
+    break;
+  }
+}
+
+}  // namespace internal
+
+// Runs `body` before the timed loop (set-up); an exception it throws marks
+// the run failed with its message. Do not call it after the loop.
 template <class Body>
 bool FailOnException(benchmark::State& state, Body&& body) {
   try {
     body();
     return true;
   } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
+    internal::FailBeforeLoop(state, e.what());
     return false;
   }
 }

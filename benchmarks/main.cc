@@ -21,6 +21,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "concbench/affinity.h"
@@ -84,8 +85,17 @@ std::vector<int> ParseWorkers(const std::string& list) {
 
 Options ParseOptions(int argc, char** argv) {
   Options options;
+  // Options that take a value accept both --flag=value and --flag value.
+  constexpr std::string_view kValueFlags[] = {
+      "--filter", "--benchmark_filter", "--out", "--repetitions", "--workers",
+      "--set",    "--test_slowdown"};
   for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
+    std::string arg = argv[i];
+    if (i + 1 < argc &&
+        std::find(std::begin(kValueFlags), std::end(kValueFlags), arg) !=
+            std::end(kValueFlags)) {
+      arg += "=" + std::string(argv[++i]);
+    }
     std::string value;
     if (arg == "--quick") {
       options.mode = SuiteMode::kQuick;

@@ -35,11 +35,18 @@ expect_usage_error "malformed slowdown" --smoke --test_slowdown=serial
 expect_usage_error "unknown setting" --smoke --set=sum_squares.taks=5
 expect_usage_error "setting out of range" --smoke --set=sum_squares.tasks=-1
 expect_usage_error "malformed setting" --smoke --set=tasks
+expect_usage_error "unknown setting, spaced form" --smoke --set sum_squares.taks=5
 expect_usage_error "negative sleep" --smoke --set=sleep_io.sleep_ms=-1
 expect_usage_error "negative seed sleep" --smoke --set=sleep_io.seed_sleep_ms=-200
 expect_usage_error "zero tasks" --smoke --set=sleep_io.tasks=0
 expect_usage_error "more tasks than threads" --smoke --set=sleep_io.tasks=999999
 expect_usage_error "non-numeric tasks" --smoke --set=sleep_io.tasks=many
+
+# Value options also take the spaced form.
+if ! "$bin" --smoke --list --set sum_squares.tasks=5 2>&1 | grep -q 'sum_squares/serial/tasks:5/'; then
+  echo "FAIL: --set KEY=VALUE (spaced form) did not take effect" >&2
+  failures=$((failures + 1))
+fi
 
 # --workers changes the sweep.
 "$bin" --smoke --list --workers=3 >"$tmp/list" 2>&1

@@ -94,7 +94,7 @@ Options ParseOptions(int argc, char** argv) {
     if (i + 1 < argc &&
         std::find(std::begin(kValueFlags), std::end(kValueFlags), arg) !=
             std::end(kValueFlags)) {
-      arg += "=" + std::string(argv[++i]);
+      arg = fmt::format("{}={}", arg, argv[++i]);
     }
     std::string value;
     if (arg == "--quick") {

@@ -146,27 +146,17 @@ void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
       RunMapVariant(state, shape, variant, options);
     });
   };
-  for (const VariantInfo& variant : MapVariants()) {
-    if (!variant.takes_workers) {
-      if (!shape.workers.empty()) add_map(base(variant.name), variant, {});
-      continue;
-    }
+  // One thread or one process per task joins the sweep where the shape
+  // asks for it; serial and the rest run only when the shape has a sweep.
+  auto workers_for = [&](const VariantInfo& variant) {
     std::vector<int> counts = shape.workers;
     const bool per_task =
         (variant.name == "threads" && shape.thread_per_task) ||
         (variant.name == "process_per_task" && shape.process_per_task);
     if (per_task) counts.push_back(static_cast<int>(shape.tasks));
-    for (int workers : counts) {
-      Name name = base(variant.name);
-      name.Param("workers", workers);
-      if (!variant.takes_chunk) {
-        add_map(name, variant, {workers, 0});
-        continue;
-      }
-      add_map(Name(name).Param("chunk", "auto"), variant, {workers, 0});
-      add_map(Name(name).Param("chunk", 1), variant, {workers, 1});
-    }
-  }
+    return counts;
+  };
+  ForEachMapBenchmark(base, workers_for, add_map);
   for (Style style : {Style::kCallbacks, Style::kCoroutines}) {
     add(base("asio_async").Param("style", StyleName(style)),
         [shape, style](benchmark::State& state) {

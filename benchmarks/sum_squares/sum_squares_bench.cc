@@ -61,22 +61,8 @@ void AddShape(std::vector<BenchmarkSpec>& specs, const Shape& shape,
            Run(state, shape, variant, options);
          }});
   };
-  for (const VariantInfo& variant : MapVariants()) {
-    if (!variant.takes_workers) {
-      add(base_name(variant.name), variant, {});
-      continue;
-    }
-    for (int count : workers) {
-      Name name = base_name(variant.name);
-      name.Param("workers", count);
-      if (!variant.takes_chunk) {
-        add(name, variant, {count, 0});
-        continue;
-      }
-      add(Name(name).Param("chunk", "auto"), variant, {count, 0});
-      add(Name(name).Param("chunk", 1), variant, {count, 1});
-    }
-  }
+  ForEachMapBenchmark(
+      base_name, [&](const VariantInfo&) { return workers; }, add);
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {

@@ -4,11 +4,14 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "concbench/process_pool.h"
+#include "concbench/suite.h"
 
 namespace concbench {
 
@@ -60,6 +63,17 @@ const VariantInfo& FindVariant(std::string_view name);
 // options.workers < 1, or whatever the model's set-up throws.
 std::unique_ptr<Executor> MakeExecutor(const VariantInfo& variant,
                                        const ExecutorOptions& options);
+
+// Every map benchmark of a workload, named as the contract says: serial once
+// (`base(variant)`), every other variant once per count in
+// `workers_for(variant)` (`.../workers:W`), and a chunked variant with
+// `chunk:auto` and `chunk:1`. A variant whose `workers_for` is empty is left
+// out, serial included. Calls `add(name, variant, options)` for each.
+void ForEachMapBenchmark(
+    const std::function<Name(std::string_view variant)>& base,
+    const std::function<std::vector<int>(const VariantInfo&)>& workers_for,
+    const std::function<void(const Name&, const VariantInfo&,
+                             const ExecutorOptions&)>& add);
 
 // Typed front end: results[i] = fn(inputs[i]) through `executor`.
 template <class R, class A>

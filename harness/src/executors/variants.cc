@@ -55,6 +55,30 @@ std::unique_ptr<Executor> MakeExecutor(const VariantInfo& variant,
   return variant.make(options);
 }
 
+void ForEachMapBenchmark(
+    const std::function<Name(std::string_view variant)>& base,
+    const std::function<std::vector<int>(const VariantInfo&)>& workers_for,
+    const std::function<void(const Name&, const VariantInfo&,
+                             const ExecutorOptions&)>& add) {
+  for (const VariantInfo& variant : MapVariants()) {
+    const std::vector<int> counts = workers_for(variant);
+    if (!variant.takes_workers) {
+      if (!counts.empty()) add(base(variant.name), variant, {});
+      continue;
+    }
+    for (int workers : counts) {
+      Name name = base(variant.name);
+      name.Param("workers", workers);
+      if (!variant.takes_chunk) {
+        add(name, variant, {workers, 0});
+        continue;
+      }
+      add(Name(name).Param("chunk", "auto"), variant, {workers, 0});
+      add(Name(name).Param("chunk", 1), variant, {workers, 1});
+    }
+  }
+}
+
 const VariantInfo& FindVariant(std::string_view name) {
   std::string known;
   for (const VariantInfo& variant : kVariants) {

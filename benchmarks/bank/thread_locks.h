@@ -72,14 +72,13 @@ struct TbbSpinMutex {
 
   explicit TbbSpinMutex(const PrimitiveOptions& /*options*/) {}
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
-    tbb::spin_mutex::scoped_lock lock(mutex);
-    CriticalSection(cs);
-    balance += delta;
+    UpdateUnder(mutex, balance, delta, cs);
   }
   tbb::spin_mutex mutex;
 };
 
-// A fair (FIFO) lock: each waiter spins on its own queue node.
+// A fair (FIFO) lock: each waiter spins on its own queue node. It has no
+// lock()/unlock() (the node lives in the scoped_lock), so no UpdateUnder.
 struct TbbQueuingMutex {
   static constexpr std::string_view kName = "tbb_queuing_mutex";
   static constexpr bool kProcessShared = false;

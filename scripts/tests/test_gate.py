@@ -12,9 +12,8 @@ import math
 import random
 import unittest
 
-from scripts.tests import helpers  # noqa: F401  (puts scripts/ on sys.path)
-import concbench_gate as gate
-import concbench_results as cr
+from concbench import gate
+from concbench import results
 
 QUICK_REPETITIONS = 3   # conservative: the quick suite runs at least this many
 ROUNDS = 3              # regress.py's default
@@ -63,8 +62,8 @@ class DecideTest(unittest.TestCase):
         self.assertEqual(gate.decide([100], [200])[0], "too few reps")
 
     def test_compare_runs_flags_too_few_reps(self):
-        a = cr.Run("a", {}, {"w/v": cr.Bench("w/v")})
-        b = cr.Run("b", {}, {"w/v": cr.Bench("w/v")})
+        a = results.Run("a", {}, {"w/v": results.Bench("w/v")})
+        b = results.Run("b", {}, {"w/v": results.Bench("w/v")})
         a.benches["w/v"].times_ns = [1.0, 1.1]
         b.benches["w/v"].times_ns = [2.0, 2.1]
         rows, _, _ = gate.compare_runs(a, b)

@@ -11,8 +11,8 @@ import tempfile
 import time
 import unittest
 
-from scripts.tests import helpers
-from scripts.tests.helpers import FAKE, ROOT, data, run_script
+from tests import helpers
+from tests.helpers import FAKE, ROOT, data, run_script
 
 # ctest passes the binary it built; by hand, the release build is used.
 REAL = os.environ.get("CONCBENCH_BINARY") or os.path.join(ROOT, "build", "release", "benchmarks", "concbench")

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 import unittest
 
-from scripts.tests.helpers import data, run_script
+from tests.helpers import data, run_script
 
 
 class ScriptTestCase(unittest.TestCase):

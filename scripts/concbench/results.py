@@ -1,22 +1,13 @@
-"""Shared helpers for the concbench scripts: loading Google Benchmark JSON,
-parsing the contract names, repetition statistics and the regression decision.
+"""Loading Google Benchmark JSON written by concbench: the context, and per
+benchmark every repetition's time and counters, under the contract names."""
 
-Everything that more than one script needs lives here so it is written once.
-Only the standard library is imported at module level; scipy, matplotlib and
-Google Benchmark's own tools are imported on demand through require() and
-gbench(), which turn a missing package into one clear error line.
-"""
-
-import argparse
-import importlib
 import json
 import math
-import os
-import re
 import statistics
-import sys
 
-GBENCH_DIRS = ("/usr/share/benchmark",)
+from concbench.cli import CbError
+from concbench.names import SPLIT_PARAMS, contract_name, parse_name
+
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # Google Benchmark's own keys; every other numeric key of an entry is a user counter.
 GOOGLE_KEYS = {
@@ -25,110 +16,6 @@ GOOGLE_KEYS = {
     "cpu_time", "time_unit", "aggregate_name", "aggregate_unit", "error_occurred",
     "error_message", "label", "big_o", "rms", "complexity_n",
 }
-# Name segments Google appends to the registered name; they are not parameters.
-GOOGLE_SUFFIX = re.compile(
-    r"^(real_time|manual_time|process_time|repeats:\d+|iterations:\d+|"
-    r"min_time:[0-9.e+-]+s?|min_warmup_time:[0-9.e+-]+s?)$")
-# Parameters that change how the work is split, not the work itself.
-SPLIT_PARAMS = ("workers", "chunk")
-DEBIAN_PACKAGE = {"matplotlib": "python3-matplotlib", "scipy": "python3-scipy",
-                  "numpy": "python3-numpy"}
-
-
-class CbError(Exception):
-    """An error the user can fix; reported as one 'concbench: ...' line."""
-
-
-def die(message, code=2):
-    print(f"concbench: {message}", file=sys.stderr)
-    sys.exit(code)
-
-
-def main_guard(main):
-    """Runs main() so that no input ever produces a traceback (set
-    CONCBENCH_DEBUG=1 to see one while developing)."""
-    try:
-        code = main()
-    except CbError as e:
-        die(str(e))
-    except KeyboardInterrupt:
-        die("interrupted", 130)
-    except BrokenPipeError:
-        sys.exit(1)
-    except Exception as e:  # pylint: disable=broad-except
-        if os.environ.get("CONCBENCH_DEBUG"):
-            raise
-        die(f"internal error: {type(e).__name__}: {e}", 70)
-    sys.exit(code or 0)
-
-
-def require(name):
-    """Imports a third-party module or fails with the command that installs it."""
-    try:
-        return importlib.import_module(name)
-    except ImportError as e:
-        top = name.split(".")[0]
-        pkg = DEBIAN_PACKAGE.get(top, f"python3-{top}")
-        raise CbError(f"missing Python package {top} ({e}); run scripts/deps.sh "
-                      f"(Debian package {pkg}) and use /usr/bin/python3") from None
-
-
-def pyplot():
-    """matplotlib's pyplot on the Agg backend: charts are files, never windows."""
-    matplotlib = require("matplotlib")
-    matplotlib.use("Agg")
-    return require("matplotlib.pyplot")
-
-
-def gbench():
-    """Google Benchmark's comparison tools (Debian package libbenchmark-tools)."""
-    require("scipy")
-    extra = os.environ.get("CONCBENCH_GBENCH_DIR")
-    for d in ((extra,) if extra else ()) + GBENCH_DIRS:
-        if os.path.isdir(os.path.join(d, "gbench")) and d not in sys.path:
-            sys.path.append(d)
-    try:
-        report = importlib.import_module("gbench.report")
-        util = importlib.import_module("gbench.util")
-    except ImportError:
-        raise CbError("Google Benchmark's tools (gbench) not found in "
-                      f"{', '.join(GBENCH_DIRS)}; run scripts/deps.sh "
-                      "(Debian package libbenchmark-tools)") from None
-    return report, util
-
-
-# ---------------------------------------------------------------- names
-
-def contract_name(name):
-    """The contract name: Google's run-configuration suffixes removed."""
-    parts = name.split("/")
-    while len(parts) > 1 and GOOGLE_SUFFIX.match(parts[-1]):
-        parts.pop()
-    return "/".join(parts)
-
-
-def parse_name(name):
-    """Splits '<workload>/<variant>/<mode>/<key>:<value>...' into its parts.
-    Segments without ':' after the variant are modes (e.g. 'threads', 'pingpong')."""
-    parts = contract_name(name).split("/")
-    workload = parts[0]
-    variant = parts[1] if len(parts) > 1 else ""
-    modes, params = [], {}
-    for seg in parts[2:]:
-        if ":" in seg:
-            key, value = seg.split(":", 1)
-            params[key] = value
-        else:
-            modes.append(seg)
-    return workload, variant, tuple(modes), params
-
-
-def num(value):
-    """A parameter value as a number for sorting and axes (None if not numeric)."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class Bench:
@@ -293,38 +180,6 @@ def common_benchmarks(a, b):
     return common, only_a, only_b
 
 
-# ---------------------------------------------------------------- formatting
-
-def fmt_time(ns):
-    if ns is None or not math.isfinite(ns):
-        return "-"
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
-        if abs(ns) >= scale:
-            return f"{ns / scale:.3g} {unit}"
-    return f"{ns:.3g} ns"
-
-
-def fmt_num(x):
-    if x is None or not math.isfinite(x):
-        return "-"
-    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(x) >= scale:
-            return f"{x / scale:.3g} {suffix}"
-    return f"{x:.3g}"
-
-
-def context_line(context):
-    """One line naming the machine and revision, for chart titles and reports."""
-    c = context or {}
-    cpu = c.get("cpu_model") or "unknown CPU"
-    cores = c.get("logical_cores") or c.get("num_cpus") or "?"
-    parts = [cpu, f"{cores} cores", str(c.get("date", "no date"))[:19],
-             f"rev {str(c.get('concbench_revision', 'unknown'))[:12]}"]
-    if c.get("concbench_mode"):
-        parts.append(f"{c['concbench_mode']} suite")
-    return ", ".join(parts)
-
-
 def to_json(run):
     """A run as Google Benchmark-shaped JSON (repetitions in ns), so merged or
     generated runs can be fed back to plot.py, compare.py and export.py."""
@@ -340,10 +195,3 @@ def to_json(run):
             entries.append({"name": b.name, "run_name": b.name, "run_type": "iteration",
                             "error_occurred": True, "error_message": msg})
     return {"context": run.context, "benchmarks": entries}
-
-
-class ArgParser(argparse.ArgumentParser):
-    """argparse with usage errors reported as one 'concbench: ...' line."""
-
-    def error(self, message):
-        die(f"{self.prog}: {message} (see --help)")

@@ -4,12 +4,12 @@ and regress.py (and tested on synthetic repetitions in tests/test_gate.py)."""
 import math
 import statistics
 
-from concbench_results import common_benchmarks, require
+from concbench import cli, results
 
 
 def u_test_greater(x, y):
     """One-sided Mann-Whitney U p-value for 'x tends to be larger than y'."""
-    stats = require("scipy.stats")
+    stats = cli.require("scipy.stats")
     if len(x) < 2 or len(y) < 2:
         return math.nan
     if len(set(x) | set(y)) == 1:
@@ -54,7 +54,7 @@ def geomean(values):
 
 def compare_runs(a, b, threshold=0.05, alpha=0.05):
     """Per common benchmark: the gate's verdict; plus the names only in a or b."""
-    common, only_a, only_b = common_benchmarks(a, b)
+    common, only_a, only_b = results.common_benchmarks(a, b)
     rows = []
     for name in common:
         x, y = a.benches[name].times_ns, b.benches[name].times_ns

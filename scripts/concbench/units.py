@@ -21,6 +21,19 @@ def fmt_num(x):
     return f"{x:.3g}"
 
 
+def fmt_value(value, unit):
+    """A metric value in its unit, scaled for reading: 1.2 ms, 3.4 GB/s."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    if unit == "s":
+        return fmt_time(value * 1e9)
+    if unit == "ns":
+        return fmt_time(value)
+    if unit.endswith("/s") or unit in ("ops", "B", "items"):
+        return f"{fmt_num(value)}{unit}" if unit.startswith("B") else f"{fmt_num(value)} {unit}"
+    return f"{fmt_num(value)} {unit}".rstrip()
+
+
 def context_line(context):
     """One line naming the machine and revision, for chart titles and reports."""
     c = context or {}

@@ -130,6 +130,127 @@ def small(rng, slow=None, skip=None, extra=None, reps=5):
     return b
 
 
+def described(name, metric, traits=None, floor=None):
+    """One entry of context.concbench.benchmarks (JSON contract v2)."""
+    parts = name.split("/")
+    params = dict(p.split(":", 1) for p in parts[2:] if ":" in p)
+    return {"name": name, "workload": parts[0], "variant": parts[1],
+            "modes": [p for p in parts[2:] if ":" not in p], "params": params,
+            "traits": traits or {}, "metric": metric, "floor": floor}
+
+
+def time_metric(kind):
+    return {"name": "real_time", "unit": "s", "better": "lower", "kind": kind}
+
+
+RATE = {"name": "ns_per_op", "unit": "ns", "better": "lower", "kind": "rate"}
+BYTES = {"name": "bytes_per_second", "unit": "B/s", "better": "higher", "kind": "throughput"}
+# Bank primitive traits as the binary writes them (strings).
+PRIMITIVES = {"none": ("false", "true", "false"), "std_mutex": ("true", "false", "true"),
+              "atomic": ("false", "false", "true"), "spinlock": ("true", "false", "true"),
+              "ipc_mutex": ("true", "true", "true"), "shm_atomic": ("false", "true", "true")}
+
+
+def v2_suite(rng, reps=6):
+    """A schema-2 run of every workload with metrics, traits and floors,
+    two task counts of the tiny-task map, asio, the manager and the limits.
+    Returns (benchmarks, descriptions)."""
+    b, desc = [], []
+
+    def add(name, unit, median, metric, cv=0.03, counters=None, traits=None, floor=None):
+        b.extend(entries(name, unit, median, reps, rng, cv, counters))
+        desc.append(described(name, metric, traits, floor))
+    cpu = time_metric("cpu")
+    for tasks in (1000, 4000):
+        shape = f"tasks:{tasks}/inner:10"
+        add(f"sum_squares/serial/{shape}", "us", tasks * 0.004, cpu)
+        for variant, fixed_us, per_task_us in (("threads", 60, 0.004), ("tbb", 8, 0.003),
+                                               ("process_pool_map", 30, 0.05),
+                                               ("process_pool_apply_async", 40, 0.9)):
+            for w in (1, 2):
+                chunk = "/chunk:1" if variant == "process_pool_map" else ""
+                add(f"sum_squares/{variant}/{shape}/workers:{w}{chunk}", "us",
+                    fixed_us * w + tasks * per_task_us / w, cpu)
+    add("sum_squares/serial/tasks:1000/inner:10000", "ms", 4.0, cpu)
+    for variant, eff in (("threads", 0.8), ("tbb", 0.97), ("process_pool_map", 0.9)):
+        for w in (1, 2, 4):
+            chunk = "/chunk:auto" if variant == "process_pool_map" else ""
+            add(f"sum_squares/{variant}/tasks:1000/inner:10000/workers:{w}{chunk}", "ms",
+                4.0 / (min(w, 2) * eff), cpu)
+    add("sum_squares/threads/tasks:1000/inner:10000/workers:2/impl:cpython", "ms", 1140, cpu)
+    add("sum_squares/serial/tasks:1000/inner:10000/impl:cpython", "ms", 910, cpu)
+
+    def sleeping(ideal_s):
+        return {"makespan": lambda t, r: t / 1e3, "ideal_makespan": lambda t, r: ideal_s,
+                "efficiency": lambda t, r: ideal_s / (t / 1e3),
+                "overhead_per_task": lambda t, r: (t / 1e3 - ideal_s) / 8,
+                "threads_created": lambda t, r: 2.0, "processes_created": lambda t, r: 0.0}
+    sleep = time_metric("sleep")
+    add("sleep_io/serial/tasks:8/sleep_ms:20", "ms", 161, sleep, 0.003, sleeping(0.16))
+    add("sleep_io/threads/tasks:8/sleep_ms:20/workers:2", "ms", 80.6, sleep, 0.003,
+        sleeping(0.08))
+    for style, ms in (("callbacks", 20.2), ("coroutines", 20.3)):
+        add(f"sleep_io/asio_async/tasks:8/sleep_ms:20/style:{style}", "ms", ms, sleep, 0.002,
+            sleeping(0.02))
+    for n in (100, 1000):
+        add(f"sleep_io/threads/tasks:{n}/sleep_ms:10/workers:{n}", "ms", 10 + n * 0.06, sleep,
+            0.01, sleeping(0.01))
+        add(f"sleep_io/asio_async/tasks:{n}/sleep_ms:10/style:callbacks", "ms",
+            10.1 + n * 0.001, sleep, 0.005, sleeping(0.01))
+    for prim, (is_lock, shared, exact) in PRIMITIVES.items():
+        traits = {"is_lock": is_lock, "process_shared": shared, "exact": exact}
+        ns = {"none": 2, "std_mutex": 27, "atomic": 5, "spinlock": 18, "ipc_mutex": 20,
+              "shm_atomic": 5.2}[prim]
+        for mode in ("threads", "processes") if shared == "true" else ("threads",):
+            for w, contention in ((1, 0.3), (2, 1.0)):
+                ops = 100000
+                lost = 3000.0 if prim == "none" and w == 2 else 0.0
+                per_op = ns * contention
+                counters = {"ns_per_op": lambda t, r, p=per_op: p * (t / (ops * 2 * p / 1e6)),
+                            "ops_per_second": lambda t, r, w=w: ops * w / (t / 1e3),
+                            "balance_error": lambda t, r, x=lost: x,
+                            "final_balance": lambda t, r, x=lost: 100 + x,
+                            "expected_balance": lambda t, r: 100.0}
+                add(f"bank/{prim}/{mode}/ops:{ops}/workers:{w}", "ms", ops * w * per_op / 1e6,
+                    RATE, 0.04, counters, traits)
+            if prim in ("none", "std_mutex"):
+                add(f"bank/{prim}/{mode}/ops:10000/workers:2/cs:100", "ms", 10000 * 2 * 150 / 1e6,
+                    RATE, 0.04, {"ns_per_op": lambda t, r: 150.0,
+                                 "ops_per_second": lambda t, r: 20000 / (t / 1e3),
+                                 "balance_error": lambda t, r, p=prim: 40.0 if p == "none" else 0.0},
+                    traits)
+    lat = time_metric("latency")
+    for pin, scale in (("same", 1.0), ("split", 0.5), ("none", 4.0)):
+        add(f"limits/futex_pingpong/pin:{pin}", "us", 5.4 * scale, lat)
+        for chan, base in (("shm_ring", 0.33), ("pipe", 6.7), ("socketpair", 7.5)):
+            for size in (8, 4096):
+                add(f"ipc/{chan}/pingpong/peer:process/size:{size}/pin:{pin}", "us",
+                    base * scale * (1 + size / 8192), lat, 0.05,
+                    floor=f"limits/futex_pingpong/pin:{pin}")
+            add(f"ipc/{chan}/throughput/peer:process/size:1048576/pin:{pin}", "us", 250 * scale,
+                BYTES, 0.05, {"bytes_per_second": lambda t, r: 1048576 / (t * 1e-6)},
+                floor="limits/memcpy/size:1048576")
+        for request in ("append", "get"):
+            add(f"ipc/manager/{request}/peer:process/pin:{pin}", "us", 14 * scale, lat, 0.05)
+    add("limits/memcpy/size:1048576", "us", 100, BYTES, 0.02,
+        {"bytes_per_second": lambda t, r: 1048576 / (t * 1e-6)})
+    add("limits/fork_exit_wait", "us", 300, lat, 0.05)
+    add("limits/thread_create_join", "us", 20, lat, 0.05)
+    for name, us in (("thread_start_join", 31), ("process_start_join", 750),
+                     ("process_pool_startup/workers:1", 1700),
+                     ("process_pool_startup/workers:2", 2300)):
+        add(f"spawn/{name}", "us", us, lat, 0.08)
+    return b, desc
+
+
+def v2_context(desc, reps):
+    context = dict(CONTEXT, concbench_mode="quick")
+    context["concbench"] = {"schema": 2, "mode": "quick", "repetitions": reps, "min_time": 0.0,
+                            "load_avg_start": [0.2, 0.1, 0.1], "load_avg_end": [0.3, 0.1, 0.1],
+                            "timer_slack_ns": 1, "start_method": "fork", "benchmarks": desc}
+    return context
+
+
 def write(name, benchmarks, context=CONTEXT):
     with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
         json.dump({"context": context, "benchmarks": benchmarks}, f, indent=1)
@@ -151,6 +272,17 @@ def main():
                    "time_unit": "ns", "error_occurred": True,
                    "error_message": "verify failed: got 1 expected 2"})
     write("with_error.json", failed)
+    v2, desc = v2_suite(random.Random(6))
+    write("full_v2.json", v2, v2_context(desc, 6))
+    # A benchmark that failed in one repetition of six: a failed benchmark.
+    broken = "sum_squares/tbb/tasks:1000/inner:10000/workers:2"
+    i = next(i for i, e in enumerate(v2) if e["name"].startswith(broken + "/")
+             and e.get("repetition_index") == 3)
+    v2[i] = {"name": v2[i]["name"], "run_name": v2[i]["run_name"], "run_type": "iteration",
+             "repetitions": 6, "repetition_index": 3, "threads": 1, "iterations": 0,
+             "real_time": 0, "cpu_time": 0, "time_unit": "ns", "error_occurred": True,
+             "error_message": "verify failed: got 41 expected 42"}
+    write("failed_v2.json", v2, v2_context(desc, 6))
     with open(os.path.join(HERE, "empty.json"), "w", encoding="utf-8"):
         pass
     with open(os.path.join(HERE, "corrupt.json"), "w", encoding="utf-8") as f:

@@ -1,0 +1,214 @@
+"""One-line answers to each workload's question, from the primary metrics and
+their intervals (figures.py, stats.ranked): a "fastest" only where intervals
+separate, otherwise a tie that names the tied; never a failed or racy
+variant as an answer.
+
+answers(run, workload, benches) returns the lines for one workload. Which
+answers apply is decided by the data, so a workload added later is answered
+too: a `serial` variant gives speedups per problem size, tiny tasks a cost
+per task, wrong-result counters the bank's answers, placement parameters the
+channel answers, anything else a listing from cheapest to dearest.
+"""
+
+from concbench import answer_bank, answer_ipc, facts, figures, fits, grouping, stats
+from concbench import units
+
+QUESTIONS = {
+    "sum_squares": "Is a pool faster than a loop?",
+    "sum_squares_skewed": "Is a pool faster than a loop when the tasks are uneven?",
+    "sleep_io": "Do threads help when the work is sleeping?",
+    "bank": "Why is the balance wrong without a lock, and which lock is cheapest?",
+    "ipc": "Which channel, and where should its two ends run?",
+    "spawn": "What does starting a thread, a process or a pool cost?",
+    "limits": "What are this machine's floors?",
+}
+DEFAULT_QUESTION = "How do the variants compare?"
+# A map whose serial loop spends less than this per task has tiny tasks: the
+# cost of handing a task over dominates, and reports show the cost per task.
+TINY_TASK_S = 1e-6
+LISTED = 8       # entries in a listing answer
+TIED_NAMED = 4   # tied variants named before "and N more"
+
+
+def question(workload):
+    return QUESTIONS.get(workload, DEFAULT_QUESTION)
+
+
+def candidates(benches):
+    """The benchmarks that may answer: not failed, not racy, not wrong."""
+    return [b for b in benches if not b.failed and b.values and not facts.is_wrong(b)]
+
+
+def ranking_text(estimates, better, fmt, drop_label=None):
+    """'X 1.2 ms [..]' or 'X 1.2 ms [..] (tie with Y, Z: ...)' from {label:
+    Estimate}; fmt(label, estimate) formats the winner's figure."""
+    winners, _ = stats.ranked(estimates, better)
+    if not winners:
+        return None
+    best = winners[0]
+    text = f"{best} {fmt(best, estimates[best])}"
+    tied = winners[1:]
+    if tied and not figures.has_interval(estimates[best]):
+        text += " (no interval: too few repetitions to tell it from the rest)"
+    elif tied:
+        named = ", ".join(tied[:TIED_NAMED])
+        more = f" and {len(tied) - TIED_NAMED} more" if len(tied) > TIED_NAMED else ""
+        text += f" (tie with {named}{more}: intervals overlap)"
+    return text
+
+
+def _speedup_line(run, shape_text, members):
+    est = {grouping.label(b, drop={k for k, _ in grouping.shape(b)}): figures.speedup(run, b)
+           for b in members}
+    est = {k: e for k, e in est.items() if figures.usable(e)}
+    if not est:
+        return None
+    winners, _ = stats.ranked(est, "higher")
+    best = est[winners[0]]
+    body = ranking_text(est, "higher", lambda _, e: f"at {units.fmt_ratio(e)} serial")
+    if figures.has_interval(best) and best.lo > 1:
+        text = f"fastest: {body}"
+    elif best.value >= 1:
+        text = f"no variant is clearly faster than serial (best: {body})"
+    else:
+        text = f"nothing beats serial (best: {body})"
+    return f"{shape_text}: {text}" if shape_text else text
+
+
+def _fastest_line(shape_text, members):
+    """Ranks by the primary metric where no serial baseline exists."""
+    members = [b for b in members if b.metric == members[0].metric]
+    m = members[0].metric
+    est = {grouping.label(b, drop={k for k, _ in grouping.shape(b)}): figures.primary(b)
+           for b in members}
+    extra = {grouping.label(b, drop={k for k, _ in grouping.shape(b)}): figures.efficiency(b)
+             for b in members}
+
+    def fmt(label, e):
+        eff = extra.get(label)
+        note = f", efficiency {eff.value:.2f}" if figures.usable(eff) else ""
+        return f"{units.fmt_estimate(e, m.unit)}{note}"
+    body = ranking_text({k: e for k, e in est.items() if figures.usable(e)}, m.better, fmt)
+    if body is None:
+        return None
+    text = f"fastest: {body}"
+    return f"{shape_text}: {text}" if shape_text else text
+
+
+def map_answers(run, benches):
+    """Per problem size: speedup over serial, or the fastest where the size
+    has no serial run; both only when the workload has a serial variant."""
+    if not any(b.variant == "serial" for b in benches):
+        return []
+    ok = candidates(benches)
+    shapes = grouping.group_by(ok, grouping.shape)
+    lines = []
+    for shape, members in shapes.items():
+        shape_text = grouping.params_text(shape) if len(shapes) > 1 else ""
+        if any(figures.baseline(run, b) for b in members):
+            line = _speedup_line(run, shape_text, [b for b in members if b.variant != "serial"])
+        else:
+            line = _fastest_line(shape_text, members)
+        if line:
+            lines.append(line)
+    return lines + per_task_answers(run, ok)
+
+
+def is_tiny(run, bench):
+    """True when the serial run of this size spends under TINY_TASK_S a task."""
+    base = bench if bench.variant == "serial" else figures.baseline(run, bench)
+    cost = figures.per_task(base) if base is not None else None
+    return figures.usable(cost) and cost.value < TINY_TASK_S
+
+
+def per_task_answers(run, benches):
+    """For tiny tasks: each variant's cheapest cost per task (the fitted slope
+    where two task counts ran), serial first."""
+    tiny = [b for b in benches if is_tiny(run, b)]
+    if not tiny:
+        return []
+    slopes = {grouping.series_label(k): f.per_task for k, f in fits.task_fits(tiny).items()}
+    best = {}
+    for b in tiny:
+        key = grouping.series_label(grouping.series_key(b, ("tasks",)))
+        e = slopes.get(key) or figures.per_task(b)
+        if figures.usable(e) and (b.variant not in best or e.value < best[b.variant][1].value):
+            best[b.variant] = (grouping.label(b, drop={"tasks", "inner"}), e)
+    order = sorted(best.values(), key=lambda x: x[1].value)
+    text = "; ".join(f"{label} {units.fmt_estimate(e, 's', interval=False)}" for label, e in order)
+    how = "fitted slope over task counts" if slopes else "time / tasks"
+    shape = grouping.params_text(grouping.shape(tiny[0]), drop=("tasks",))
+    return [f"tiny tasks{f' ({shape})' if shape else ''}: cost per task ({how}), cheapest "
+            f"form of each variant: {text}"]
+
+
+def listing_answers(benches):
+    """Cheapest to dearest by the primary metric, per metric."""
+    ok = candidates(benches)
+    lines = []
+    for metric, members in grouping.group_by(ok, lambda b: b.metric).items():
+        est = [(grouping.label(b), figures.primary(b)) for b in members]
+        est = [(k, e) for k, e in est if figures.usable(e)]
+        est.sort(key=lambda x: x[1].value, reverse=(metric.better == "higher"))
+        if not est:
+            continue
+        shown = "; ".join(f"{k} {units.fmt_estimate(e, metric.unit, interval=False)}"
+                          for k, e in est[:LISTED])
+        more = f"; and {len(est) - LISTED} more" if len(est) > LISTED else ""
+        word = "highest" if metric.better == "higher" else "cheapest"
+        lines.append(f"{metric.name}, {word} first: {shown}{more}")
+    return lines
+
+
+def cpython_answers(run, benches):
+    """Each CPython row (impl:cpython) beside its C++ counterpart."""
+    lines = []
+    for b in candidates(benches):
+        if b.params.get("impl") != "cpython":
+            continue
+        twin_params = {k: v for k, v in b.params.items() if k != "impl"}
+        twin = next((o for o in benches if o is not b and o.variant == b.variant
+                     and o.modes == b.modes and o.params == twin_params and not o.failed), None)
+        if twin is None:
+            continue
+        r = stats.ratio(b.values, twin.values, b.metric.kind, b.metric.better)
+        if b.metric.better == "higher":
+            r = stats.ratio(twin.values, b.values, b.metric.kind, b.metric.better)
+        lines.append(f"CPython {grouping.label(b, drop=('impl',))}: "
+                     f"{units.fmt_estimate(figures.primary(b), b.metric.unit, False)} against "
+                     f"C++ {units.fmt_estimate(figures.primary(twin), twin.metric.unit, False)} "
+                     f"({units.fmt_ratio(r)} the C++ cost)")
+    return lines
+
+
+def status_lines(benches):
+    """Failures and unstable results, one line each when there are any."""
+    lines = []
+    failed = [b for b in benches if b.failed]
+    if failed:
+        first = failed[0]
+        lines.append(f"FAILED: {len(failed)} benchmark{'s' if len(failed) > 1 else ''} "
+                     f"(no figure reported; first: {grouping.label(first)}: {first.errors[0]})")
+    shaky = [b for b in benches if figures.unstable(figures.primary(b))]
+    if shaky:
+        lines.append(f"unstable: {len(shaky)} of {len(benches)} results have an interval wider "
+                     f"than {stats.UNSTABLE_WIDTH * 100:g}% (marked ~)")
+    return lines
+
+
+def answers(run, workload, benches):
+    """The answer lines of one workload (status lines last)."""
+    lines = []
+    if any(facts.is_racy(b) or facts.lost_updates(b) for b in benches) or \
+            any("ops_per_second" in b.counters for b in benches):
+        lines += answer_bank.answers(benches)
+    elif any(facts.placement(b) and b.modes for b in benches):
+        lines += answer_ipc.answers(run, benches)
+    else:
+        lines += map_answers(run, benches)
+    if not lines and candidates(benches):
+        lines += listing_answers(benches)
+    lines += cpython_answers(run, benches)
+    if not candidates(benches):
+        lines.append("every benchmark failed: nothing to answer")
+    return lines + status_lines(benches)

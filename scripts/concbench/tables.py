@@ -1,0 +1,120 @@
+"""The table of one workload, shared by summary.md and report.html: one row
+per benchmark, sorted and grouped (variant, modes, parameters), the primary
+metric with its interval, CV, repetitions, speedup over serial and ratio to
+the floor where they exist, and every counter (median of the repetitions)
+in engineering units. A failed benchmark shows its error and no figure."""
+
+import math
+from typing import NamedTuple
+
+from concbench import facts, figures, grouping, stats, units
+
+UNSTABLE_MARK = "~"
+
+
+class Cell(NamedTuple):
+    text: str
+    sort: object  # a number, or a string; None sorts last
+
+
+class Row(NamedTuple):
+    bench: object
+    cells: list
+    failed: bool
+    unstable: bool
+    racy: bool
+
+
+class Table(NamedTuple):
+    headers: list
+    rows: list
+    common: str   # the parameters every row shares, e.g. 'tasks:10000'
+
+
+def _median(values):
+    s = sorted(values)
+    n = len(s)
+    return (s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2) if n else None
+
+
+def counter_keys(benches):
+    """Every counter of the workload, in first-seen order, except those that
+    repeat a name parameter or a benchmark's primary metric."""
+    keys = []
+    params = {k for b in benches for k in b.params}
+    primaries = {b.metric.name for b in benches}
+    for b in benches:
+        keys += [k for k in b.counters if k not in keys]
+    return [k for k in keys if k not in params and k not in primaries]
+
+
+def _figure_cell(bench):
+    if bench.failed:
+        return Cell(f"FAILED: {bench.errors[0]}", None)
+    e = figures.primary(bench)
+    if not figures.usable(e):
+        return Cell("-", None)
+    text = units.fmt_estimate(e, bench.metric.unit)
+    if figures.unstable(e):
+        text += f" {UNSTABLE_MARK}"
+    return Cell(text, e.value)
+
+
+def _ratio_cell(e):
+    if not figures.usable(e):
+        return Cell("-", None)
+    return Cell(units.fmt_ratio(e), e.value)
+
+
+def workload_table(run, benches):
+    """The Table of one workload's benchmarks (failed ones included)."""
+    benches = grouping.ordered(benches)
+    common = grouping.common_params([b for b in benches if not b.failed] or benches)
+    metrics = {(b.metric.name, b.metric.kind) for b in benches}
+    speedups = {b.name: figures.speedup(run, b) for b in benches}
+    floors = {b.name: figures.floor_ratio(run, b) for b in benches}
+    show_speedup = any(figures.usable(e) for e in speedups.values())
+    show_floor = any(figures.usable(e) for e in floors.values())
+    counters = counter_keys(benches)
+    headers = ["benchmark"]
+    if len(metrics) > 1:
+        headers.append("metric")
+    headers += ["figure [95% CI]", "CV", "reps"]
+    if show_speedup:
+        headers.append("vs serial [95% CI]")
+    if show_floor:
+        headers.append("x floor [95% CI]")
+    headers += counters
+    rows = []
+    for i, b in enumerate(benches):
+        racy = facts.is_racy(b)
+        label = grouping.label(b, drop=common) + (" (racy)" if racy else "")
+        cells = [Cell(label, i)]
+        if len(metrics) > 1:
+            cells.append(Cell(f"{b.metric.name} ({stats.estimator_name(b.metric.kind)})",
+                              b.metric.name))
+        cells.append(_figure_cell(b))
+        cv = figures.cv(b.values) if not b.failed else math.nan
+        cells.append(Cell("-" if math.isnan(cv) else f"{cv * 100:.1f}%",
+                          None if math.isnan(cv) else cv))
+        cells.append(Cell(str(len(b.values)), len(b.values)))
+        if show_speedup:
+            cells.append(_ratio_cell(speedups[b.name]))
+        if show_floor:
+            cells.append(_ratio_cell(floors[b.name]))
+        for key in counters:
+            v = None if b.failed else _median(b.counters.get(key) or [])
+            cells.append(Cell(units.fmt_counter(key, v) if v is not None else "-", v))
+        rows.append(Row(b, cells, b.failed, figures.unstable(figures.primary(b)), racy))
+    common_text = ", ".join(f"{k}:{benches[0].params[k]}" for k in benches[0].params
+                            if k in common) if benches else ""
+    return Table(headers, rows, common_text)
+
+
+def note(benches):
+    """What the figures are, for the line under each table."""
+    kinds = sorted({b.metric.kind for b in benches})
+    est = ", ".join(f"{k}: {stats.estimator_name(k)}" for k in kinds)
+    return (f"figure: the primary metric's estimate ({est}) with its 95% bootstrap interval; "
+            f"{UNSTABLE_MARK} marks an interval wider than {stats.UNSTABLE_WIDTH * 100:g}%; "
+            "counters: median of the repetitions.")

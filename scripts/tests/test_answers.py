@@ -1,0 +1,205 @@
+"""The one-line answers and the tables: from primary metrics and intervals,
+never a racy or failed variant as an answer, ties where intervals overlap,
+every variant that does the work considered, tables sorted with every
+counter. On synthetic schema-2 and legacy fixtures and a real smoke run."""
+
+import copy
+import json
+import os
+import tempfile
+import unittest
+
+from tests import helpers
+from concbench import answers, facts, figures, results, summary, tables
+
+
+def load(name):
+    return results.load_run(helpers.data(name))
+
+
+def answer_lines(run, workload):
+    return answers.answers(run, workload, run.workloads()[workload])
+
+
+def rewritten(name, edit):
+    """Loads a fixture after edit(data) changed its JSON."""
+    with open(helpers.data(name), encoding="utf-8") as f:
+        data = json.load(f)
+    edit(data)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(data, f)
+    try:
+        return results.load_run(f.name)
+    finally:
+        os.unlink(f.name)
+
+
+class BankAnswerTest(unittest.TestCase):
+    def test_racy_primitive_is_never_the_cheapest(self):
+        run = load("full_v2.json")
+        lines = answer_lines(run, "bank")
+        cheapest = [x for x in lines if x.startswith("cheapest correct")]
+        self.assertEqual(len(cheapest), 4, lines)  # alone and contended, threads and processes
+        for line in cheapest:
+            self.assertNotIn("none", line.split(":", 1)[1])
+        self.assertIn("cheapest correct, contended (threads/ops:100000/workers:2): shm_atomic",
+                      "\n".join(lines))
+        self.assertIn("(tie with atomic: intervals overlap)", "\n".join(lines))
+        self.assertTrue(any(x.startswith("without a lock (none) updates were lost") and
+                            "3 k off of 200 k" in x for x in lines), lines)
+        self.assertIn("every primitive with a lock or an atomic ended at exactly the expected "
+                      "balance", lines)
+
+    def test_racy_comes_from_the_traits_when_present(self):
+        def rename(data):
+            for e in data["benchmarks"]:
+                for key in ("name", "run_name"):
+                    if key in e:
+                        e[key] = e[key].replace("bank/none/", "bank/relaxed/")
+            for d in data["context"]["concbench"]["benchmarks"]:
+                d["name"] = d["name"].replace("bank/none/", "bank/relaxed/")
+                if d["variant"] == "none":
+                    d["variant"] = "relaxed"
+        run = rewritten("full_v2.json", rename)
+        racy = {b.variant for b in run.benches.values() if facts.is_racy(b)}
+        self.assertEqual(racy, {"relaxed"})
+        self.assertIn("without a lock (relaxed)", "\n".join(answer_lines(run, "bank")))
+
+    def test_legacy_files_know_the_racy_primitive_by_name(self):
+        run = load("full.json")
+        self.assertEqual({b.variant for b in run.benches.values() if facts.is_racy(b)},
+                         {"none"})
+        lines = answer_lines(run, "bank")
+        self.assertIn("cheapest correct, contended (threads/ops:1000000/workers:2): atomic",
+                      "\n".join(lines))
+        # none is 8 ns an update, far cheaper than atomic, and still not the answer
+
+    def test_a_lock_that_loses_updates_is_wrong(self):
+        def corrupt(data):
+            for e in data["benchmarks"]:
+                if e["name"].startswith("bank/std_mutex/threads/ops:100000/workers:2/") and \
+                        "balance_error" in e:
+                    e["balance_error"] = 7.0
+        lines = answer_lines(rewritten("full_v2.json", corrupt), "bank")
+        self.assertTrue(any(x.startswith("WRONG: std_mutex/threads/ops:100000/workers:2")
+                            for x in lines), lines)
+
+
+class MapAnswerTest(unittest.TestCase):
+    def test_asio_is_measured_against_serial(self):
+        run = load("full_v2.json")
+        asio = run.benches["sleep_io/asio_async/tasks:8/sleep_ms:20/style:callbacks"]
+        self.assertEqual(figures.baseline(run, asio).name, "sleep_io/serial/tasks:8/sleep_ms:20")
+        lines = answer_lines(run, "sleep_io")
+        self.assertTrue(lines[0].startswith("tasks:8/sleep_ms:20: fastest: "
+                                            "asio_async/style:callbacks at 7.9"), lines)
+        self.assertIn("tasks:1000/sleep_ms:10: fastest: asio_async/style:callbacks", lines[2])
+        self.assertIn("efficiency 0.9", lines[2])
+
+    def test_speedups_ties_and_cpython(self):
+        run = load("full_v2.json")
+        text = "\n".join(answer_lines(run, "sum_squares"))
+        self.assertIn("tasks:1000/inner:10000: fastest: tbb/workers:2 at 2", text)
+        self.assertIn("tasks:1000/inner:10: nothing beats serial", text)
+        # A CPython row meets CPython's serial, never C++'s.
+        self.assertIn("tasks:1000/inner:10000/impl:cpython: nothing beats serial (best: "
+                      "threads/workers:2 at 0.8", text)
+        self.assertIn("CPython threads/tasks:1000/inner:10000/workers:2: 1.1 s against C++", text)
+        self.assertIn("tiny tasks (inner:10): cost per task (fitted slope over task counts)", text)
+
+    def test_tie_where_intervals_overlap(self):
+        run = load("full.json")
+        text = "\n".join(answer_lines(run, "sum_squares"))
+        self.assertIn("fastest: threads/workers:2 at 1.9", text)
+        self.assertIn("tie with tbb/workers:2", text)
+
+    def test_failed_benchmark_gives_no_figure(self):
+        run = load("failed_v2.json")
+        broken = run.benches["sum_squares/tbb/tasks:1000/inner:10000/workers:2"]
+        self.assertTrue(broken.failed)
+        self.assertEqual(len(broken.values), 5)  # its other repetitions are not reported
+        self.assertIsNone(figures.primary(broken))
+        self.assertIsNone(figures.speedup(run, broken))
+        lines = answer_lines(run, "sum_squares")
+        self.assertNotIn("fastest: tbb/workers:2", "\n".join(lines))
+        self.assertTrue(any(x.startswith("FAILED: 1 benchmark (no figure reported; first: "
+                                         "tbb/tasks:1000/inner:10000/workers:2: verify failed")
+                            for x in lines), lines)
+        table = tables.workload_table(run, run.workloads()["sum_squares"])
+        row = next(r for r in table.rows if r.bench is broken)
+        self.assertTrue(row.failed)
+        figure = table.headers.index("figure [95% CI]")
+        self.assertEqual(row.cells[figure].text, "FAILED: verify failed: got 41 expected 42")
+        self.assertTrue(all(c.text == "-" for c in row.cells[figure + 1:]
+                            if c.sort is None), row.cells)
+
+    def test_one_repetition_claims_no_winner(self):
+        run = load("smoke_v2.json")
+        text = "\n".join(answer_lines(run, "sum_squares"))
+        self.assertNotIn("fastest:", text)
+        self.assertIn("no interval", text)
+
+
+class ChannelAnswerTest(unittest.TestCase):
+    def test_placement_first_and_floors(self):
+        run = load("full_v2.json")
+        lines = answer_lines(run, "ipc")
+        ping = next(x for x in lines if x.startswith("pingpong 8 B between processes"))
+        self.assertLess(ping.index("pin:same"), ping.index("pin:split"))
+        self.assertLess(ping.index("pin:split"), ping.index("pin:none"))
+        self.assertIn("x the cost of its floor", ping)
+        tput = next(x for x in lines if x.startswith("throughput 1 MiB between processes"))
+        self.assertIn("GB/s", tput)
+        self.assertIn("floor memcpy/size:1048576", tput)
+        self.assertTrue(any(x.startswith("append between processes: pin:same manager")
+                            for x in lines), lines)
+
+    def test_legacy_throughput_is_read_in_bytes_per_second(self):
+        lines = answer_lines(load("full.json"), "ipc")
+        tput = next(x for x in lines if x.startswith("throughput"))
+        self.assertIn("GB/s", tput)
+
+
+class TableTest(unittest.TestCase):
+    def test_sorted_grouped_and_every_counter(self):
+        run = load("full_v2.json")
+        table = tables.workload_table(run, run.workloads()["sum_squares"])
+        labels = [r.cells[0].text for r in table.rows]
+        self.assertTrue(labels[0].startswith("serial/"), labels)
+        threads = [x for x in labels if x.startswith("threads/")]
+        self.assertEqual(threads[:3], ["threads/tasks:1000/inner:10/workers:1",
+                                       "threads/tasks:1000/inner:10/workers:2",
+                                       "threads/tasks:1000/inner:10000/workers:1"])
+        self.assertIn("vs serial [95% CI]", table.headers)
+        bank = tables.workload_table(run, run.workloads()["bank"])
+        for counter in ("ops_per_second", "balance_error", "final_balance", "expected_balance"):
+            self.assertIn(counter, bank.headers)
+        legacy = load("full.json")
+        table = tables.workload_table(legacy, legacy.workloads()["bank"])
+        self.assertIn("fairness_min", table.headers)
+        self.assertIn("fairness_max", table.headers)
+        self.assertNotIn("vs serial [95% CI]", table.headers)
+
+    def test_engineering_units_everywhere(self):
+        md = summary.render(load("full_v2.json"))
+        self.assertNotRegex(md, r"\d\.?\d*e[+-]\d")
+        self.assertIn(" M ops/s", md)
+        self.assertIn(" GB/s", md)
+        self.assertIn(" us", md)
+        self.assertIn("x the cost of its floor", md)
+        for workload in ("bank", "ipc", "limits", "sleep_io", "spawn", "sum_squares"):
+            self.assertIn(f"## {workload}\n\n*{answers.question(workload)}*", md)
+
+    def test_every_fixture_is_summarised(self):
+        for name in ("full.json", "base.json", "full_v2.json", "failed_v2.json",
+                     "smoke_v2.json", "with_error.json", "real_noise.json"):
+            with self.subTest(name=name):
+                run = load(name)
+                md = summary.render(copy.deepcopy(run))
+                self.assertIn("# concbench summary", md)
+                for workload in run.workloads():
+                    self.assertIn(f"## {workload}", md)
+
+
+if __name__ == "__main__":
+    unittest.main()

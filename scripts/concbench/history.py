@@ -26,9 +26,10 @@ def record(run):
     return {"revision": str(c.get("concbench_revision", "unknown")),
             "date": str(c.get("date", "")), "mode": str(c.get("concbench_mode", "")),
             "context": {k: c[k] for k in KEPT_CONTEXT if k in c},
-            "medians_ns": {n: b.median_ns for n, b in run.benches.items() if b.times_ns},
+            "medians_ns": {n: b.median_ns for n, b in run.benches.items()
+                           if b.times_ns and not b.failed},
             "cv": {n: b.cv for n, b in run.benches.items()
-                   if len(b.times_ns) > 1 and math.isfinite(b.cv)}}
+                   if len(b.times_ns) > 1 and not b.failed and math.isfinite(b.cv)}}
 
 
 def append(run, path):

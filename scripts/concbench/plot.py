@@ -1,8 +1,11 @@
-"""Redraws the charts and summary.md of a saved concbench run.
+"""Redraws the charts, summary.md and report.html of a saved concbench run.
 
 Usage: plot.py --in JSON --out DIR [--formats png,svg] [--history JSONL]
-Writes DIR/charts/<workload>_<chart>.{png,svg} and DIR/summary.md; with
---history also DIR/history/<workload>.{png,svg} (see history.py).
+Writes DIR/charts/<workload>_<chart>.{png,svg}, DIR/summary.md and
+DIR/report.html; with --history (when the file exists) also
+DIR/history/<workload>.{png,svg} (see history.py).
+Exit status: 0 written; 2 bad usage or input; 3 written, but the run has
+failed benchmarks (drawn and reported as failed).
 """
 
 import os
@@ -16,23 +19,35 @@ def main():
     p.add_argument("--in", dest="inp", required=True, help="concbench.json to draw")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--formats", default="png,svg", help="comma-separated (default png,svg)")
-    p.add_argument("--history", help="also draw the trends of this history.jsonl")
+    p.add_argument("--history", help="also draw the trends of this history.jsonl "
+                                     "(skipped when it does not exist)")
     args = p.parse_args()
     formats = [f for f in args.formats.split(",") if f]
+    unknown = [f for f in formats if f not in ("png", "svg", "pdf")]
+    if unknown or not formats:
+        p.error(f"--formats takes png, svg or pdf, not {','.join(unknown) or 'nothing'}")
     run = results.load_run(args.inp)
     cli.pyplot()  # fail early, with one line, when matplotlib is missing
-    from concbench import charts
-    from concbench import summary
+    from concbench import charts, report, summary
+    written, svgs = [], {}
     try:
-        os.makedirs(args.out, exist_ok=True)
-        written = charts.draw_all(run, os.path.join(args.out, "charts"), formats)
+        chart_dir = os.path.join(args.out, "charts")
+        os.makedirs(chart_dir, exist_ok=True)
+        for chart in charts.each_chart(run):
+            written += charts.save(chart, chart_dir, formats)
+            svgs.setdefault(chart.workload, []).append((chart.title, charts.svg_text(chart)))
         summary.write(run, os.path.join(args.out, "summary.md"))
     except OSError as e:
         raise cli.CbError(f"cannot write to {args.out}: {e.strerror or e}") from None
-    if args.history:
+    report.write(run, os.path.join(args.out, "report.html"), svgs)
+    if args.history and os.path.exists(args.history):
         from concbench import history
         written += history.plot(args.history, os.path.join(args.out, "history"), formats)
-    print(f"concbench: wrote {len(written)} chart files and "
-          f"{os.path.join(args.out, 'summary.md')}", file=sys.stderr)
+    line = report.failed_line(run)
+    if line:
+        raise cli.CbError(f"{line}; charts, summary.md and report.html in {args.out}",
+                          report.EXIT_FAILED)
+    print(f"concbench: wrote {len(written)} chart files, "
+          f"{os.path.join(args.out, 'summary.md')} and "
+          f"{os.path.join(args.out, 'report.html')}", file=sys.stderr)
     return 0
-

@@ -1,0 +1,163 @@
+"""The channel charts, placement first (one panel per peer kind and
+placement): round-trip latency against message size, throughput as bars
+per size with the floor the benchmarks name (memcpy), and single requests
+(the manager's) as bars per placement."""
+
+from concbench import facts, figures, grouping, names, stats
+from concbench.answer_ipc import size_text
+from concbench.charts import common
+
+QUESTIONS = {
+    "latency": "Which channel answers fastest, and where should its ends run? "
+               "Round trip against message size",
+    "throughput": "Which channel moves bytes fastest? Throughput per message size",
+    "requests": "What does one request to a server process cost at each placement?",
+}
+
+
+def _pattern(bench):
+    return "/".join(bench.modes) or bench.variant
+
+
+def _panel_key(bench):
+    return (bench.params.get("peer", ""), facts.placement_text(bench))
+
+
+def _panel_order(bench):
+    return (bench.params.get("peer", ""), facts.placement_order(bench))
+
+
+def _panel_title(key):
+    peer, place = key
+    return f"{'peer:' + peer + ', ' if peer else ''}{place}"
+
+
+def _scaled(e, factor):
+    if not figures.usable(e):
+        return None
+    return stats.Estimate(e.value * factor, e.lo * factor, e.hi * factor, e.n)
+
+
+def seconds(bench):
+    """The primary metric in seconds when it is a time, else None."""
+    factor = {"s": 1.0, "ns": 1e-9, "us": 1e-6, "ms": 1e-3}.get(bench.metric.unit)
+    return _scaled(figures.primary(bench), factor) if factor else None
+
+
+def _is_throughput(pattern, members):
+    return "throughput" in pattern or members[0].metric.unit == "B/s"
+
+
+def latency(plt, run, workload, benches, context, pattern, members):
+    panels = grouping.group_by(members, _panel_key, order=_panel_order)
+    fig, axes = common.grid(plt, len(panels))
+    for ax, (key, bs) in zip(axes, panels.items()):
+        values, sizes = [], []
+        for name, series in grouping.group_by([b for b in bs if not b.failed],
+                                              lambda b: b.variant).items():
+            series.sort(key=lambda b: names.num(b.params.get("size")) or 0)
+            xs = [names.num(b.params.get("size")) or 1 for b in series]
+            est = [seconds(b) for b in series]
+            common.line(ax, xs, est, name, 0, name)
+            values += [e.value for e in est if figures.usable(e)]
+            sizes += xs
+        common.count_axis(ax, "x", sizes)
+        ax.xaxis.set_major_formatter(common.ticker().FuncFormatter(
+            lambda v, _: size_text(v)))
+        common.eng_axis(ax, "y", "s", values)
+        ax.set_xlabel("message size")
+        ax.set_ylabel("round trip")
+        common.panel_title(ax, _panel_title(key))
+        common.failed_note(ax, bs)
+    title = QUESTIONS["latency"] + ("" if pattern == "pingpong" else f" ({pattern})")
+    common.finish(fig, axes, title, context)
+    return common.Chart(workload, pattern.replace("/", "_"), title, fig)
+
+
+def _floor_value(run, members):
+    """(label, Estimate in B/s) of the floor the members name, or None."""
+    for b in members:
+        f = figures.floor_bench(run, b)
+        if f is not None and not f.failed:
+            e = figures.bytes_per_second(f)
+            if figures.usable(e):
+                return grouping.label(f), e
+    return None
+
+
+def throughput(plt, run, workload, benches, context, pattern, members):
+    panels = grouping.group_by(members, _panel_key, order=_panel_order)
+    fig, axes = common.grid(plt, len(panels), cols=2, panel_w=5.2)
+    for ax, (key, bs) in zip(axes, panels.items()):
+        sizes = sorted({names.num(b.params.get("size")) or 0 for b in bs})
+        channels = list(grouping.group_by(bs, lambda b: b.variant))
+        width = 0.8 / max(len(channels), 1)
+        values = []
+        for b in bs:
+            if b.failed:
+                continue
+            e = figures.bytes_per_second(b)
+            if not figures.usable(e):
+                continue
+            x = sizes.index(names.num(b.params.get("size")) or 0)
+            x += (channels.index(b.variant) - (len(channels) - 1) / 2) * width
+            common.bar(ax, x, e, b.variant, width=width, label=b.variant)
+            values.append(e.value)
+        floor = _floor_value(run, bs)
+        if floor is not None:
+            label, e = floor
+            ax.axhline(e.value, color="#555555", linestyle="--", linewidth=1.2,
+                       label=f"floor: {label}")
+            if figures.has_interval(e):
+                ax.axhspan(e.lo, e.hi, color="#555555", alpha=0.1)
+            values.append(e.value)
+        ax.set_xticks(range(len(sizes)), [size_text(s) for s in sizes])
+        common.eng_axis(ax, "y", "B/s", values)
+        ax.set_xlabel("message size")
+        ax.set_ylabel("payload bytes per second")
+        common.panel_title(ax, _panel_title(key))
+        common.failed_note(ax, bs)
+    title = QUESTIONS["throughput"] + ("" if pattern == "throughput" else f" ({pattern})")
+    common.finish(fig, axes, title, context)
+    return common.Chart(workload, pattern.replace("/", "_"), title, fig)
+
+
+def requests(plt, run, workload, groups, context):
+    """Patterns without sizes (a manager's append, get): bars per placement."""
+    fig, axes = common.grid(plt, len(groups))
+    for ax, ((pattern, variant), bs) in zip(axes, groups.items()):
+        values, ticks = [], []
+        for x, b in enumerate(bs):
+            ticks.append(facts.placement(b) or grouping.label(b))
+            e = seconds(b)
+            if figures.usable(e):
+                common.bar(ax, x, e, b.variant, width=0.6, label=b.variant)
+                values.append(e.value)
+        ax.set_xticks(range(len(ticks)), ticks, rotation=20, ha="right", fontsize=7)
+        common.eng_axis(ax, "y", "s", values)
+        ax.set_ylabel("round trip")
+        common.panel_title(ax, f"{variant}: {pattern}" if pattern != variant else variant)
+        common.failed_note(ax, bs)
+    title = QUESTIONS["requests"]
+    common.finish(fig, axes, title, context)
+    return common.Chart(workload, "requests", title, fig)
+
+
+def charts(plt, run, workload, benches, context):
+    """Every channel chart of a workload whose benchmarks carry a placement
+    and a pattern (pingpong, throughput, a request)."""
+    rows = [b for b in benches if facts.placement(b) and b.modes]
+    if not rows:
+        return []
+    out, single = [], {}
+    for pattern, members in grouping.group_by(rows, _pattern).items():
+        if not any("size" in b.params for b in members):
+            for b in members:
+                single.setdefault((pattern, b.variant), []).append(b)
+        elif _is_throughput(pattern, members):
+            out.append(throughput(plt, run, workload, benches, context, pattern, members))
+        else:
+            out.append(latency(plt, run, workload, benches, context, pattern, members))
+    if single:
+        out.append(requests(plt, run, workload, single, context))
+    return out

@@ -1,0 +1,45 @@
+"""The chart of a workload without a richer recipe (start-up costs, the
+machine's limits, a workload added later): each benchmark's primary metric
+as a point with its interval (a dot plot, readable on a log axis), one
+panel per metric."""
+
+from concbench import answers, figures, grouping
+from concbench.charts import common
+
+TIME_FACTORS = {"s": 1.0, "ns": 1e-9, "us": 1e-6, "ms": 1e-3}
+
+
+def _value(bench):
+    """(Estimate, axis unit): times in seconds, anything else as declared."""
+    e = figures.primary(bench)
+    factor = TIME_FACTORS.get(bench.metric.unit)
+    if factor and figures.usable(e):
+        from concbench import stats
+        return stats.Estimate(e.value * factor, e.lo * factor, e.hi * factor, e.n), "s"
+    return e, bench.metric.unit
+
+
+def dots(plt, run, workload, benches, context, stem="times"):
+    rows = grouping.ordered(benches)
+    panels = grouping.group_by(rows, lambda b: (b.metric.name, b.metric.unit))
+    height = max(common.PANEL_H, 0.3 * max(len(v) for v in panels.values()) + 1.2)
+    fig, axes = common.grid(plt, len(panels), cols=2, panel_w=5.6, panel_h=height)
+    for ax, ((metric, _), bs) in zip(axes, panels.items()):
+        drop = grouping.common_params(bs)
+        values, labels = [], []
+        unit = ""
+        for y, b in enumerate(bs):
+            labels.append(grouping.label(b, drop) + (" (failed)" if b.failed else ""))
+            e, unit = _value(b)
+            if not b.failed and figures.usable(e):
+                common.hpoint(ax, y, e, b.variant, label=b.variant)
+                values.append(e.value)
+        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+        ax.invert_yaxis()
+        common.eng_axis(ax, "x", unit, values)
+        better = bs[0].metric.better
+        ax.set_xlabel(f"{metric} ({'lower' if better == 'lower' else 'higher'} is better)")
+        common.panel_title(ax, metric)
+    title = answers.question(workload)
+    common.finish(fig, axes, title, context)
+    return [common.Chart(workload, stem, title, fig)]

@@ -1,0 +1,168 @@
+"""Charts of the map workloads (a `serial` variant and worker counts):
+speedup over serial against workers with the ideal line, and for tiny tasks
+the cost per task, with a fixed-cost + per-task fit where the run has two
+task counts of the same map."""
+
+import math
+
+from concbench import answers, facts, figures, fits, grouping, names, palette
+from concbench.charts import common
+
+SPEEDUP_QUESTION = {"sleep": "Do threads help when the work is sleeping?"}
+
+
+def _ideal(kind, workers, tasks, cores):
+    """The ideal speedup at `workers`: min(workers, cores) for CPU-bound work;
+    N / ceil(N / workers) for N sleeping tasks (sleeps overlap without cores)."""
+    if kind == "sleep" and tasks:
+        return tasks / math.ceil(tasks / workers)
+    if kind == "cpu":
+        return min(workers, cores) if cores else workers
+    return None
+
+
+def speedup(plt, run, workload, benches, context):
+    rows = [b for b in benches if b.variant != "serial" and figures.baseline(run, b)]
+    if not rows or not any(figures.usable(figures.speedup(run, b)) for b in rows):
+        return []
+    shapes = grouping.group_by(rows, grouping.shape)
+    fig, axes = common.grid(plt, len(shapes))
+    cores = names.num(run.context.get("logical_cores") or run.context.get("num_cpus"))
+    kind = rows[0].metric.kind
+    for ax, (shape, members) in zip(axes, shapes.items()):
+        drop = {k for k, _ in shape} | {"workers"}
+        ws = sorted({facts.workers(b) for b in members if facts.workers(b)})
+        values = []
+        for name, series in _series(members, drop):
+            for index, (key, bs) in enumerate(series):
+                label = grouping.series_label(key)
+                with_w = [b for b in bs if facts.workers(b)]
+                if with_w:
+                    est = [figures.speedup(run, b) for b in with_w]
+                    common.line(ax, [facts.workers(b) for b in with_w], est, name, index, label)
+                else:
+                    est = [figures.speedup(run, b) for b in bs]
+                    e = est[0]
+                    if figures.usable(e):
+                        st = palette.style(name)
+                        ax.axhline(e.value, color=st.colour, linestyle=palette.line_style(index),
+                                   label=f"{label} (one thread, all tasks at once)")
+                        if figures.has_interval(e):
+                            ax.axhspan(e.lo, e.hi, color=st.colour, alpha=0.12)
+                values += [e.value for e in est if figures.usable(e)]
+        tasks = names.num(dict(shape).get("tasks"))
+        if ws:
+            grid_w = sorted(set(ws) | {1.0})
+            ideal = [_ideal(kind, w, tasks, cores) for w in grid_w]
+            if all(i is not None for i in ideal):
+                ax.plot(grid_w, ideal, color="#888888", linestyle="--", linewidth=1,
+                        label="ideal: min(workers, cores)" if kind == "cpu"
+                        else "ideal: N / ceil(N / workers)")
+                values += ideal
+            common.count_axis(ax, "x", grid_w)
+        ax.axhline(1.0, color="black", linestyle=":", linewidth=1, label="serial (1x)")
+        common.eng_axis(ax, "y", "x", values + [1.0])
+        ax.set_xlabel("workers")
+        ax.set_ylabel("speedup over serial")
+        common.panel_title(ax, grouping.params_text(shape) or "all")
+        common.failed_note(ax, [b for b in benches if b.failed and grouping.shape(b) == shape])
+    title = (SPEEDUP_QUESTION.get(kind, answers.question(workload))
+             + " Speedup over serial against workers")
+    common.finish(fig, axes, title, context)
+    return [common.Chart(workload, "speedup", title, fig)]
+
+
+def _series(benches, drop):
+    """[(variant, [(series key, benches)])]: the series of each variant, so
+    that one variant's series share its colour and differ in line style."""
+    by_key = grouping.group_by(benches, lambda b: grouping.series_key(b, drop))
+    out = {}
+    for key, bs in by_key.items():
+        out.setdefault(key[0], []).append((key, bs))
+    return list(out.items())
+
+
+def _work(bench):
+    """The work of a task: the shape without the task count."""
+    return tuple((k, v) for k, v in grouping.shape(bench) if k != "tasks")
+
+
+def per_task(plt, run, workload, benches, context):
+    """Cost per task for tiny tasks, one group of panels per kind of task;
+    where a series ran at two task counts or more, the fit instead."""
+    tiny = [b for b in benches if answers.is_tiny(run, b) and not b.failed]
+    if not tiny:
+        return []
+    works = grouping.group_by(tiny, _work)
+    plans = []  # (work, series, fitted)
+    for work, members in works.items():
+        series = grouping.group_by(members, lambda b: grouping.series_key(b, ("tasks",)))
+        plans.append((work, series, fits.task_fits(members)))
+    n_panels = sum(3 if fitted else 1 for _, _, fitted in plans)
+    rows = max(len(series) for _, series, _ in plans)
+    fig, axes = common.grid(plt, n_panels, cols=3, panel_h=max(common.PANEL_H, 0.22 * rows + 1.2))
+    i = 0
+    for work, series, fitted in plans:
+        where = grouping.params_text(work) or "tiny tasks"
+        if fitted:
+            _fit_panels(axes[i:i + 3], series, fitted, work)
+            i += 3
+            continue
+        ax = axes[i]
+        i += 1
+        labels, values = [], []
+        for y, (key, bs) in enumerate(series.items()):
+            b = max(bs, key=lambda x: names.num(x.params.get("tasks")) or 0)
+            e = figures.per_task(b)
+            if figures.usable(e):
+                common.hpoint(ax, y, e, b.variant)
+                values.append(e.value)
+            labels.append(grouping.label(b, drop={k for k, _ in grouping.shape(b)}))
+        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+        ax.invert_yaxis()
+        common.eng_axis(ax, "x", "s", values)
+        ax.set_xlabel("wall time per task")
+        common.panel_title(ax, f"{where}: time / tasks")
+    title = "What does handing a tiny task over cost? Wall time per task"
+    common.finish(fig, axes, title, context)
+    return [common.Chart(workload, "per_task", title, fig)]
+
+
+def _fit_panels(axes, series, fitted, work):
+    """Time against tasks with the fitted lines; the slopes; the fixed costs."""
+    ax_t, ax_slope, ax_fixed = axes
+    drop = {k for k, _ in work}
+    where = grouping.params_text(work) or "tiny tasks"
+    times, slopes, fixed, labels = [], [], [], []
+    for key, bs in series.items():
+        name = key[0]
+        bs = sorted(bs, key=lambda b: names.num(b.params.get("tasks")))
+        xs = [names.num(b.params.get("tasks")) for b in bs]
+        for x, b in zip(xs, bs):
+            e = figures.primary(b)
+            if figures.usable(e):
+                common.point(ax_t, x, e, name)
+                times.append(e.value)
+        f = fitted.get(key)
+        if f is None:
+            continue
+        st = palette.style(name)
+        ax_t.plot(xs, [f.fixed.value + f.per_task.value * x for x in xs], color=st.colour,
+                  linestyle="--", linewidth=1, label=grouping.series_label(key, drop))
+        y = len(labels)
+        labels.append(grouping.series_label(key, drop))
+        common.hpoint(ax_slope, y, f.per_task, name)
+        common.hpoint(ax_fixed, y, f.fixed, name)
+        slopes.append(f.per_task.value)
+        fixed.append(f.fixed.value)
+    ax_t.set_xscale("log")
+    common.eng_axis(ax_t, "y", "s", times)
+    ax_t.set_xlabel("tasks")
+    ax_t.set_ylabel("wall time per run")
+    common.panel_title(ax_t, f"{where}: time against tasks (dashed: fit)")
+    for ax, what, values in ((ax_slope, f"{where}: cost per task (slope)", slopes),
+                             (ax_fixed, f"{where}: fixed cost per run (intercept)", fixed)):
+        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+        ax.invert_yaxis()
+        common.eng_axis(ax, "x", "s", values)
+        common.panel_title(ax, what)

@@ -1,0 +1,159 @@
+"""Charts people read: fixed colours per name, log axes where values span a
+decade, legends outside the data, small multiples of sane size, intervals
+as error bars, unstable results marked, every chart titled with a question."""
+
+import os
+import re
+import unittest
+
+from tests import helpers
+from concbench import cli, palette, results, stats
+from concbench import charts
+from concbench.charts import common
+
+
+def all_charts(name, only=None):
+    """{(workload, stem): Chart} of a fixture (of the workload `only`),
+    drawn; the caller closes the figures."""
+    plt = cli.pyplot()
+    run = results.load_run(helpers.data(name))
+    out = {}
+    with plt.rc_context(charts.RC):
+        for workload, benches in sorted(run.workloads().items()):
+            if only and workload != only:
+                continue
+            for chart in charts.charts_of(plt, run, workload, benches):
+                chart.fig.canvas.draw()
+                out[(workload, chart.stem)] = chart
+    return out
+
+
+class PaletteTest(unittest.TestCase):
+    def test_every_name_has_its_own_colour_and_marker(self):
+        by_category = {}
+        for category, name, colour, marker in palette.TABLE:
+            by_category.setdefault(category, []).append((name, colour, marker))
+        for category, entries in by_category.items():
+            colours = [c for _, c, _ in entries]
+            self.assertEqual(len(colours), len(set(colours)), category)
+        pairs = [(c, m) for _, _, c, m in palette.TABLE]
+        names = [n for _, n, _, _ in palette.TABLE]
+        self.assertEqual(len(names), len(set(names)))
+        self.assertEqual(len(pairs), len(set(pairs)), "colour and marker identify a name")
+
+    def test_known_names_are_in_the_table_and_the_readme(self):
+        with open(os.path.join(helpers.ROOT, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        self.assertIn(palette.markdown_table(), readme)
+        variants = set(re.findall(r"^\| `([a-z_]+)` \|", readme, re.M))
+        self.assertTrue({"serial", "threads", "process_pool_map", "asio_async"} <= variants)
+        known = set(palette.BY_NAME)
+        self.assertEqual(variants - known, set())
+        for name in ("none", "std_mutex", "shm_atomic", "pipe", "shm_ring", "manager",
+                     "thread_start_join"):
+            self.assertIn(name, known)
+
+    def test_unknown_names_keep_their_style(self):
+        self.assertEqual(palette.style("forkserver_pool"), palette.style("forkserver_pool"))
+        self.assertEqual(palette.style("threads"), palette.Style("#1f77b4", "s"))
+
+
+class ChartTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.charts = all_charts("full_v2.json")
+
+    @classmethod
+    def tearDownClass(cls):
+        plt = cli.pyplot()
+        for chart in cls.charts.values():
+            plt.close(chart.fig)
+
+    def test_every_workload_is_drawn(self):
+        self.assertEqual(set(self.charts), {
+            ("bank", "throughput"), ("bank", "forms"), ("ipc", "pingpong"),
+            ("ipc", "throughput"), ("ipc", "requests"), ("limits", "times"),
+            ("sleep_io", "speedup"), ("sleep_io", "efficiency"), ("spawn", "times"),
+            ("sum_squares", "speedup"), ("sum_squares", "per_task")})
+
+    def test_titles_ask_their_question(self):
+        for key, chart in self.charts.items():
+            self.assertIn("?", chart.title, key)
+            self.assertEqual(chart.fig._suptitle.get_text(), chart.title)
+
+    def test_legend_outside_the_data_and_sane_sizes(self):
+        for key, chart in self.charts.items():
+            w, h = chart.fig.get_size_inches()
+            self.assertLessEqual(w, 16, key)
+            self.assertLessEqual(h, 16, key)
+            self.assertEqual(len(chart.fig.legends), 1, key)
+            legend = chart.fig.legends[0].get_window_extent()
+            right = max(ax.get_window_extent().x1 for ax in chart.fig.axes if ax.get_visible())
+            self.assertGreaterEqual(legend.x0, right, key)
+
+    def test_one_colour_per_name_in_every_chart(self):
+        colors = cli.require("matplotlib.colors")
+        seen = 0
+        for key, chart in self.charts.items():
+            for ax in chart.fig.axes:
+                for line in ax.get_lines():
+                    name = line.get_label().split("/")[0].split(" ")[0]
+                    if name in palette.BY_NAME:
+                        self.assertEqual(colors.to_hex(line.get_color()),
+                                         palette.style(name).colour,
+                                         (key, line.get_label()))
+                        seen += 1
+        self.assertGreater(seen, 20)
+
+    def test_log_axes_with_engineering_ticks(self):
+        bank = self.charts[("bank", "throughput")].fig.axes[0]
+        self.assertEqual(bank.get_yscale(), "log")
+        ticks = [t.get_text() for t in bank.get_yticklabels() if t.get_text()]
+        self.assertTrue(any("Mops/s" in t for t in ticks), ticks)
+        ping = self.charts[("ipc", "pingpong")].fig.axes[0]
+        self.assertEqual(ping.get_yscale(), "log")
+        self.assertTrue(any(re.search(r"\d (ns|µs)$", t.get_text())
+                            for t in ping.get_yticklabels()))
+
+    def test_references_drawn(self):
+        def labels(key):
+            return [lab for ax in self.charts[key].fig.axes
+                    for lab in ax.get_legend_handles_labels()[1]]
+        self.assertIn("floor: memcpy/size:1048576", labels(("ipc", "throughput")))
+        self.assertIn("ideal: N / ceil(N / workers)", labels(("sleep_io", "speedup")))
+        self.assertIn("ideal: min(workers, cores)", labels(("sum_squares", "speedup")))
+        self.assertTrue(any(x.startswith("none (racy") for x in labels(("bank", "throughput"))))
+        self.assertTrue(any("asio_async" in x for x in labels(("sleep_io", "efficiency"))))
+        per_task = self.charts[("sum_squares", "per_task")]
+        titles = [ax.get_title() for ax in per_task.fig.axes]
+        self.assertIn("inner:10: cost per task (slope)", titles)
+
+    def test_intervals_and_unstable_marks(self):
+        plt = cli.pyplot()
+        fig, (ax,) = common.grid(plt, 1)
+        try:
+            e = stats.Estimate(1.0, 0.9, 1.3, 6)
+            (below,), (above,) = common.error(e)
+            self.assertAlmostEqual(below, 0.1)
+            self.assertAlmostEqual(above, 0.3)
+            shaky = stats.Estimate(1.0, 0.5, 2.0, 6)
+            bars = common.bar(ax, 0, shaky, "tbb")
+            self.assertEqual(bars.patches[0].get_hatch(), common.UNSTABLE_HATCH)
+            steady = common.bar(ax, 1, stats.Estimate(1.0, 0.99, 1.01, 6), "tbb")
+            self.assertIsNone(steady.patches[0].get_hatch())
+        finally:
+            plt.close(fig)
+
+    def test_failed_benchmarks_are_named_in_their_panel(self):
+        drawn = all_charts("failed_v2.json", only="sum_squares")
+        try:
+            texts = [t.get_text() for ax in drawn[("sum_squares", "speedup")].fig.axes
+                     for t in ax.texts]
+            self.assertTrue(any(t.startswith("failed: tbb/") for t in texts), texts)
+        finally:
+            for chart in drawn.values():
+                cli.pyplot().close(chart.fig)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -30,28 +30,46 @@ class PlotTest(ScriptTestCase):
         r = run_script("plot.py", "--in", data("full.json"), "--out", self.tmp)
         self.assertEqual(r.returncode, 0, r.stderr)
         charts = set(os.listdir(os.path.join(self.tmp, "charts")))
-        for stem in ("sum_squares_speedup", "sum_squares_scaling", "sum_squares_skewed_scaling",
-                     "sleep_io_efficiency", "bank_throughput", "ipc_pingpong",
-                     "ipc_throughput", "spawn_times"):
+        for stem in ("sum_squares_speedup", "sum_squares_skewed_speedup", "sleep_io_speedup",
+                     "sleep_io_efficiency", "bank_forms", "ipc_pingpong", "ipc_throughput",
+                     "spawn_times"):
             for fmt in ("png", "svg"):
                 self.assertIn(f"{stem}.{fmt}", charts)
-        with open(os.path.join(self.tmp, "charts", "bank_throughput.svg"), encoding="utf-8") as f:
+        with open(os.path.join(self.tmp, "charts", "bank_forms.svg"), encoding="utf-8") as f:
             svg = f.read()
         self.assertIn("Fixture CPU", svg)  # titled with the machine's context
         with open(os.path.join(self.tmp, "summary.md"), encoding="utf-8") as f:
             md = f.read()
-        for text in ("## sum_squares", "fastest: threads/workers:2, 1.9", "## bank",
-                     "wrong balance: none/threads (off by 3400)", "## ipc", "lowest latency: "
-                     "shm_ring/pingpong/size:8/pin:split", "closest to ideal", "| 3.5% |"):
+        for text in ("## sum_squares", "fastest: threads/workers:2 at 1.9", "## bank",
+                     "without a lock (none) updates were lost in 2 of 2 forms",
+                     "cheapest correct, contended (threads/ops:1000000/workers:2): atomic",
+                     "## ipc", "pingpong 8 B between processes: pin:split shm_ring",
+                     "fastest: asio_async at 9", "| 3.5% |"):
             self.assertIn(text, md)
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, "report.html")))
 
     def test_absent_workloads_are_skipped(self):
         r = run_script("plot.py", "--in", data("base.json"), "--out", self.tmp,
                        "--formats", "png")
         self.assertEqual(r.returncode, 0, r.stderr)
         charts = sorted(os.listdir(os.path.join(self.tmp, "charts")))
-        self.assertEqual(charts, ["spawn_times.png", "sum_squares_scaling.png",
-                                  "sum_squares_speedup.png"])
+        self.assertEqual(charts, ["spawn_times.png", "sum_squares_speedup.png"])
+
+    def test_a_run_with_failures_is_drawn_and_reported(self):
+        r = run_script("plot.py", "--in", data("failed_v2.json"), "--out", self.tmp,
+                       "--formats", "svg")
+        self.assertCleanError(r, "1 benchmark failed, drawn as failed (first: "
+                                 "sum_squares/tbb/tasks:1000/inner:10000/workers:2")
+        self.assertEqual(r.returncode, 3)
+        with open(os.path.join(self.tmp, "summary.md"), encoding="utf-8") as f:
+            self.assertIn("FAILED: verify failed: got 41 expected 42", f.read())
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, "report.html")))
+
+    def test_history_is_optional(self):
+        r = run_script("plot.py", "--in", data("base.json"), "--out", self.tmp, "--formats",
+                       "png", "--history", os.path.join(self.tmp, "no-history.jsonl"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "history")))
 
     def test_bad_inputs(self):
         for name, text in (("empty.json", "is empty"), ("corrupt.json", "not valid JSON"),
@@ -60,6 +78,8 @@ class PlotTest(ScriptTestCase):
             with self.subTest(name=name):
                 self.assertCleanError(run_script("plot.py", "--in", data(name), "--out",
                                                  self.tmp), text)
+        self.assertCleanError(run_script("plot.py", "--in", data("base.json"), "--out",
+                                         self.tmp, "--formats", "gif"), "--formats")
 
     def test_missing_matplotlib_names_the_fix(self):
         fake = os.path.join(self.tmp, "fakepkgs", "matplotlib")
@@ -106,29 +126,115 @@ class CompareTest(ScriptTestCase):
 
 
 class ExportTest(ScriptTestCase):
-    def test_bmf(self):
+    def test_bmf_keeps_latency_and_throughput(self):
         out = os.path.join(self.tmp, "bmf.json")
-        r = run_script("export.py", "--format", "bmf", data("full.json"), out)
+        r = run_script("export.py", "--format", "bmf", data("full_v2.json"), out)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(out, encoding="utf-8") as f:
             bmf = json.load(f)
-        lat = bmf["sum_squares/serial/tasks:10000/inner:10000"]["latency"]
+        lat = bmf["sum_squares/serial/tasks:1000/inner:10000"]["latency"]
         self.assertLessEqual(lat["lower_value"], lat["value"])
         self.assertLessEqual(lat["value"], lat["upper_value"])
-        self.assertTrue(3e8 < lat["value"] < 3.6e8)
-        self.assertIn("throughput", bmf["bank/atomic/threads/ops:1000000/workers:2"])
+        self.assertTrue(3.5e6 < lat["value"] < 4.5e6, lat)  # ns
+        tput = bmf["ipc/shm_ring/throughput/peer:process/size:1048576/pin:same"]
+        self.assertEqual(set(tput), {"throughput"})
+        self.assertTrue(1e9 < tput["throughput"]["value"] < 1e10, tput)
+        bank = bmf["bank/atomic/threads/ops:100000/workers:2"]
+        self.assertEqual(set(bank), {"latency", "throughput"})  # ns per update, updates/s
 
-    def test_gab(self):
+    def test_gab_in_both_directions(self):
+        r = run_script("export.py", "--format", "gab", data("full_v2.json"), "-")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        smaller = {row["name"]: row for row in json.loads(r.stdout)}
+        self.assertEqual(set(next(iter(smaller.values()))),
+                         {"name", "unit", "value", "range", "extra"})
+        self.assertEqual(smaller["sum_squares/serial/tasks:1000/inner:10000"]["unit"], "ns")
+        self.assertNotIn("ipc/shm_ring/throughput/peer:process/size:1048576/pin:same", smaller)
+        r = run_script("export.py", "--format", "gab-bigger", data("full_v2.json"), "-")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        bigger = {row["name"]: row for row in json.loads(r.stdout)}
+        self.assertEqual(bigger["ipc/shm_ring/throughput/peer:process/size:1048576/pin:same"]
+                         ["unit"], "B/s")
+        self.assertEqual(bigger["bank/atomic/threads/ops:100000/workers:2 [ops_per_second]"]
+                         ["unit"], "ops/s")
+        self.assertNotIn("sum_squares/serial/tasks:1000/inner:10000", bigger)
+
+    def test_legacy_file(self):
         r = run_script("export.py", "--format", "gab", data("base.json"), "-")
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = json.loads(r.stdout)
         self.assertEqual(len(rows), 4)
-        self.assertEqual(set(rows[0]), {"name", "unit", "value", "range", "extra"})
         self.assertEqual(rows[0]["unit"], "ns")
+
+    def test_failed_benchmarks_refused_unless_skipped(self):
+        out = os.path.join(self.tmp, "bmf.json")
+        r = run_script("export.py", "--format", "bmf", data("failed_v2.json"), out)
+        self.assertCleanError(r, "has 1 failed benchmark (first: sum_squares/tbb/")
+        self.assertEqual(r.returncode, 3)
+        self.assertFalse(os.path.exists(out))
+        r = run_script("export.py", "--format", "bmf", "--skip-failed", data("failed_v2.json"),
+                       out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            bmf = json.load(f)
+        self.assertNotIn("sum_squares/tbb/tasks:1000/inner:10000/workers:2", bmf)
+        self.assertIn("sum_squares/tbb/tasks:1000/inner:10000/workers:1", bmf)
 
     def test_error(self):
         self.assertCleanError(run_script("export.py", "--format", "gab", data("empty.json"),
                                          "-"), "is empty")
+
+
+class BadInputTest(ScriptTestCase):
+    """Every script, every kind of bad input: one line, a documented status."""
+    BAD = (("empty.json", "is empty"), ("corrupt.json", "not valid JSON"),
+           ("other_tool.json", "not Google Benchmark JSON"), ("nope.json", "cannot read"))
+
+    def test_every_script_on_every_bad_file(self):
+        for name, text in self.BAD:
+            bad = data(name)
+            for script, args in (("plot.py", ["--in", bad, "--out", self.tmp]),
+                                 ("report.py", ["--in", bad, "--out",
+                                                os.path.join(self.tmp, "r.html")]),
+                                 ("export.py", ["--format", "bmf", bad, "-"]),
+                                 ("history.py", ["append", "--in", bad, "--history",
+                                                 os.path.join(self.tmp, "h.jsonl")]),
+                                 ("compare.py", [data("base.json"), bad]),
+                                 ("compare.py", [bad, data("base.json")]),
+                                 ("regress.py", ["--baseline", bad, "--new", data("base.json")])):
+                with self.subTest(script=script, file=name):
+                    r = run_script(script, *args)
+                    self.assertCleanError(r, text)
+                    self.assertEqual(r.returncode, 2)
+
+    def test_runs_that_cannot_be_compared(self):
+        quick = data("base.json")
+        full = os.path.join(self.tmp, "full-mode.json")
+        with open(quick, encoding="utf-8") as f:
+            run = json.load(f)
+        run["context"]["concbench_mode"] = "full"
+        with open(full, "w", encoding="utf-8") as f:
+            json.dump(run, f)
+        for script, args in (("compare.py", [quick, full]),
+                             ("regress.py", ["--baseline", quick, "--new", full])):
+            with self.subTest(script=script):
+                r = run_script(script, *args)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn("concbench: the runs cannot be compared: concbench_mode differs",
+                              r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
+
+    def test_a_run_with_failures(self):
+        failed = data("failed_v2.json")
+        for script, args, code in (
+                ("report.py", ["--in", failed, "--out", os.path.join(self.tmp, "r.html")], 3),
+                ("export.py", ["--format", "gab", failed, "-"], 3),
+                ("compare.py", [data("full_v2.json"), failed], 3)):
+            with self.subTest(script=script):
+                r = run_script(script, *args)
+                self.assertEqual(r.returncode, code, r.stderr)
+                self.assertIn("concbench: ", r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
 
 
 class HistoryTest(ScriptTestCase):

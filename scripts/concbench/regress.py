@@ -5,7 +5,8 @@ Usage: regress.py [--base REV | --baseline JSON [--new JSON]]
                   [--suite quick|smoke|full] [--filter REGEX] [--repetitions N]
                   [--rounds N] [--chunk N] [--threshold T] [--alpha A]
                   [--sensitivity S] [--args ARGS] [--base-args ARGS]
-                  [--new-args ARGS] [--out DIR] [--report JSON] [--force]
+                  [--new-args ARGS] [--out DIR] [--report JSON] [--markdown MD]
+                  [--junit XML] [--force]
                   [--repo DIR] [--quiet]
 
 Builds the base revision (default: the merge base with main when the tree is
@@ -30,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 
-from concbench import cli, gate, results, stats, units
+from concbench import cli, gate, gate_report, results, stats, units
 
 BINARY = os.path.join("build", "release", "benchmarks", "concbench")
 EXIT_SLOWER, EXIT_FAILED, EXIT_FEW = 1, 3, 4
@@ -263,6 +264,9 @@ def judge(base, new, args, warnings=(), unlisted=((), ())):
                                           for k in stats.QUANTILE_BY_KIND}}, f, indent=1)
         except OSError as e:
             raise cli.CbError(f"cannot write {args.report}: {e.strerror or e}") from None
+    gate_report.write_requested(args, rows, only_base, only_new, warnings,
+                                (units.context_line(base.context),
+                                 units.context_line(new.context)))
     if by[gate.FAILED]:
         return EXIT_FAILED
     if by[gate.SLOWER]:
@@ -299,6 +303,9 @@ def parse():
     p.add_argument("--out", help="directory to keep base.json and new.json (pooled rounds)")
     p.add_argument("--repo", help="repository to build (default: the one holding this script)")
     p.add_argument("--report", help="also write the verdicts as JSON to this file")
+    p.add_argument("--markdown", help="also write a Markdown summary (CI step summary, "
+                                      "pull-request comment) to this file")
+    p.add_argument("--junit", help="also write JUnit XML (the CI's test tab) to this file")
     p.add_argument("--force", action="store_true",
                    help="compare runs of different modes or machines (warns on every table)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")

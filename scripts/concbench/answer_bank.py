@@ -2,7 +2,7 @@
 lock kept the balance exact, and which correct primitive is cheapest, alone
 and under contention (ranked on the primary metric with intervals)."""
 
-from concbench import facts, figures, grouping, names, stats, units
+from concbench import facts, figures, grouping, names, ranking, stats, units
 
 # The parameters of the plain throughput forms (no critical section, no sleep).
 PLAIN_FORM = {"ops", "workers", "timed_ms"}
@@ -99,9 +99,8 @@ def cheapest_lines(benches):
             if not winners:
                 continue
             best = by_label[winners[0]]
-            text = f"{winners[0]} {_fmt(best)(winners[0], est[winners[0]])}"
-            if len(winners) > 1:
-                text += f" (tie with {', '.join(winners[1:])}: intervals overlap)"
+            text = (f"{winners[0]} {_fmt(best)(winners[0], est[winners[0]])}"
+                    + ranking.tie_text(winners, est[winners[0]]))
             where = "/".join(list(modes) + [grouping.params_text(key[1])])
             lines.append(f"cheapest correct, {what} ({where}): {text}")
     return lines

@@ -2,9 +2,8 @@
 throughput, a manager request) and each kind of peer, the best channel at
 each placement, with ties, and its ratio to its floor where it names one."""
 
-from concbench import facts, figures, grouping, names, stats, units
+from concbench import facts, figures, grouping, names, ranking, stats, units
 
-TIED_NAMED = 3
 
 
 def size_text(size):
@@ -53,13 +52,7 @@ def _place_line(run, pattern, members):
     floor = figures.floor_ratio(run, best)
     if figures.usable(floor):
         text += f", {floor.value:.3g}x the cost of its floor"
-    tied = winners[1:]
-    if tied and not figures.has_interval(e):
-        text += " (no interval)"
-    elif tied:
-        more = f" and {len(tied) - TIED_NAMED} more" if len(tied) > TIED_NAMED else ""
-        text += f" (tie with {', '.join(tied[:TIED_NAMED])}{more})"
-    return text
+    return text + ranking.tie_text(winners, e)
 
 
 def _floor_text(run, benches):

@@ -10,7 +10,7 @@ per task, wrong-result counters the bank's answers, placement parameters the
 channel answers, anything else a listing from cheapest to dearest.
 """
 
-from concbench import answer_bank, answer_ipc, facts, figures, fits, grouping, stats
+from concbench import answer_bank, answer_ipc, facts, figures, fits, grouping, ranking, stats
 from concbench import units
 
 QUESTIONS = {
@@ -27,7 +27,6 @@ DEFAULT_QUESTION = "How do the variants compare?"
 # cost of handing a task over dominates, and reports show the cost per task.
 TINY_TASK_S = 1e-6
 LISTED = 8       # entries in a listing answer
-TIED_NAMED = 4   # tied variants named before "and N more"
 
 
 def question(workload):
@@ -39,22 +38,14 @@ def candidates(benches):
     return [b for b in benches if not b.failed and b.values and not facts.is_wrong(b)]
 
 
-def ranking_text(estimates, better, fmt, drop_label=None):
+def ranking_text(estimates, better, fmt):
     """'X 1.2 ms [..]' or 'X 1.2 ms [..] (tie with Y, Z: ...)' from {label:
     Estimate}; fmt(label, estimate) formats the winner's figure."""
     winners, _ = stats.ranked(estimates, better)
     if not winners:
         return None
     best = winners[0]
-    text = f"{best} {fmt(best, estimates[best])}"
-    tied = winners[1:]
-    if tied and not figures.has_interval(estimates[best]):
-        text += " (no interval: too few repetitions to tell it from the rest)"
-    elif tied:
-        named = ", ".join(tied[:TIED_NAMED])
-        more = f" and {len(tied) - TIED_NAMED} more" if len(tied) > TIED_NAMED else ""
-        text += f" (tie with {named}{more}: intervals overlap)"
-    return text
+    return f"{best} {fmt(best, estimates[best])}" + ranking.tie_text(winners, estimates[best])
 
 
 def _speedup_line(run, shape_text, members):

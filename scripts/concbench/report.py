@@ -35,7 +35,7 @@ th,td{border:1px solid #ddd;padding:2px 6px;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
 table.sortable th{cursor:pointer;background:#f4f4f4;user-select:none}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
-tr.group-start td{border-top:2px solid #999}.note{font-size:12px;color:#555}
+tr.group-start td{border-top:2px solid #999}.context-table td{text-align:left;white-space:normal}.note{font-size:12px;color:#555}
 .ok{color:#1b5e20}.bad{color:#b00020;font-weight:bold}
 """
 SCRIPT = """

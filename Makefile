@@ -3,17 +3,24 @@
 #
 #   make bench [QUICK=1] [FILTER=regex]   run the suite, write results/latest/
 #   make test                             build with sanitizers, run every test
-#   make plot IN=run.json [OUT=dir]       redraw charts and summary of a run
-#   make compare A=a.json B=b.json        per-benchmark change with a U test
-#   make regress [BASE=rev | BASELINE=run.json]   fail if anything got slower
-#   make export IN=run.json FORMAT=bmf|gab OUT=file
+#   make plot IN=run.json [OUT=dir]       redraw charts, summary.md and report.html
+#   make report IN=run.json [OUT=file]    redraw report.html only
+#   make compare A=a.json B=b.json        per-benchmark change, the gate's rule
+#   make regress [BASE=rev | BASELINE=run.json] [ROUNDS=n] [FILTER=regex]
+#                [REPORT=json] [MARKDOWN=md] [JUNIT=xml] [OUT=dir]
+#                [THRESHOLD=t] [ALPHA=a] [SENSITIVITY=s] [SUITE=quick|smoke|full]
+#                                         fail if anything got slower
+#   make export IN=run.json FORMAT=bmf|gab|gab-bigger OUT=file [SKIP_FAILED=1]
+#
+# A script's own exit status says what went wrong (README, "Exit statuses");
+# make itself exits 2 whenever a recipe fails.
 
 PYTHON := /usr/bin/python3
 BIN := build/release/benchmarks/concbench
 LATEST := results/latest
 JSON := $(LATEST)/concbench.json
 
-.PHONY: deps release debug bench test plot compare regress export clean
+.PHONY: deps release debug bench test plot report compare regress export clean
 
 deps:
 	@scripts/deps.sh
@@ -27,14 +34,18 @@ debug: deps
 	@cmake --build --preset debug -j 2
 
 # A run in which a benchmark failed still writes its JSON: it is drawn and
-# kept in the history, and then the failure is the exit status.
+# reported (marked failed), but kept out of the history; then the failure is
+# the exit status. plot.py exits 3 when it drew a run with failures.
 bench: release
 	@mkdir -p $(LATEST)
 	@status=0; $(BIN) $(if $(QUICK),--quick) $(if $(FILTER),--filter='$(FILTER)') --out=$(JSON) || status=$$?; \
 	if [ -f $(JSON) ] && [ $$status -le 1 ]; then \
-	  $(PYTHON) scripts/plot.py --in $(JSON) --out $(LATEST) && \
-	  $(PYTHON) scripts/history.py append --in $(JSON) --history results/history.jsonl && \
-	  echo "concbench: results in $(JSON), summary in $(LATEST)/summary.md, charts in $(LATEST)/charts/"; \
+	  drawn=0; $(PYTHON) scripts/plot.py --in $(JSON) --out $(LATEST) || drawn=$$?; \
+	  if [ $$drawn -ne 0 ] && [ $$drawn -ne 3 ]; then exit $$drawn; fi; \
+	  if [ $$status -eq 0 ]; then \
+	    $(PYTHON) scripts/history.py append --in $(JSON) --history results/history.jsonl || exit $$?; \
+	  fi; \
+	  echo "concbench: results in $(JSON); read $(LATEST)/report.html (also summary.md, charts/)"; \
 	fi; exit $$status
 
 # The tests run on the sanitizer build; the scripts' end-to-end gate test
@@ -42,20 +53,35 @@ bench: release
 test: debug
 	ctest --preset debug
 
+# The history is local to a machine (not committed): drawn when it exists.
 plot: deps
 	@test -n "$(IN)" || { echo "concbench: usage: make plot IN=<concbench.json> [OUT=dir]" >&2; exit 2; }
-	$(PYTHON) scripts/plot.py --in $(IN) --out $(or $(OUT),$(LATEST)) --history results/history.jsonl
+	@$(PYTHON) scripts/plot.py --in '$(IN)' --out '$(or $(OUT),$(LATEST))' \
+	  $(if $(wildcard results/history.jsonl),--history results/history.jsonl)
+
+report: deps
+	@test -n "$(IN)" || { echo "concbench: usage: make report IN=<concbench.json> [OUT=report.html]" >&2; exit 2; }
+	@$(PYTHON) scripts/report.py --in '$(IN)' $(if $(OUT),--out '$(OUT)')
 
 compare: deps
 	@test -n "$(A)" -a -n "$(B)" || { echo "concbench: usage: make compare A=<a.json> B=<b.json>" >&2; exit 2; }
-	$(PYTHON) scripts/compare.py $(A) $(B)
+	@$(PYTHON) scripts/compare.py '$(A)' '$(B)'
 
+# Every option of the gate passes through; BASE is any revision (default:
+# the merge base with main, see scripts/regress.py).
 regress: deps
-	$(PYTHON) scripts/regress.py $(if $(BASE),--base $(BASE)) $(if $(BASELINE),--baseline $(BASELINE))
+	@$(PYTHON) scripts/regress.py $(if $(BASE),--base '$(BASE)') \
+	  $(if $(BASELINE),--baseline '$(BASELINE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') \
+	  $(if $(FILTER),--filter '$(FILTER)') $(if $(REPORT),--report '$(REPORT)') \
+	  $(if $(MARKDOWN),--markdown '$(MARKDOWN)') $(if $(JUNIT),--junit '$(JUNIT)') \
+	  $(if $(OUT),--out '$(OUT)') $(if $(SUITE),--suite '$(SUITE)') \
+	  $(if $(REPETITIONS),--repetitions '$(REPETITIONS)') \
+	  $(if $(THRESHOLD),--threshold '$(THRESHOLD)') $(if $(ALPHA),--alpha '$(ALPHA)') \
+	  $(if $(SENSITIVITY),--sensitivity '$(SENSITIVITY)')
 
 export: deps
-	@test -n "$(IN)" -a -n "$(FORMAT)" -a -n "$(OUT)" || { echo "concbench: usage: make export IN=<json> FORMAT=bmf|gab OUT=<file>" >&2; exit 2; }
-	$(PYTHON) scripts/export.py --format $(FORMAT) $(IN) $(OUT)
+	@test -n "$(IN)" -a -n "$(FORMAT)" -a -n "$(OUT)" || { echo "concbench: usage: make export IN=<json> FORMAT=bmf|gab|gab-bigger OUT=<file> [SKIP_FAILED=1]" >&2; exit 2; }
+	@$(PYTHON) scripts/export.py --format '$(FORMAT)' $(if $(SKIP_FAILED),--skip-failed) '$(IN)' '$(OUT)'
 
 clean:
 	rm -rf build

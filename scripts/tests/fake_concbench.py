@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A stand-in for build/release/benchmarks/concbench that follows its command
 line contract (--list, --filter, --repetitions, --test_slowdown, --out) and writes Google Benchmark-shaped JSON from a lognormal noise
-model (CV 2%), so regress.py's runner is tested without the C++ build.
+model (CV 2%, or FAKE_CONCBENCH_CV), so regress.py's runner is tested without
+the C++ build.
 FAKE_CONCBENCH_LOG, if set, gets one line per invocation (the order of runs)."""
 
 import json
@@ -26,6 +27,7 @@ def main():
         with open(os.environ["FAKE_CONCBENCH_LOG"], "a", encoding="utf-8") as f:
             f.write(" ".join(sys.argv[1:]) + "\n")
     rng = random.Random()
+    cv = float(os.environ.get("FAKE_CONCBENCH_CV", "0.02"))
     chosen = [n for n in NAMES if "filter" not in opts or re.search(opts["filter"], n)]
     if "list" in opts:
         print("\n".join(chosen))
@@ -35,7 +37,7 @@ def main():
         ns = NAMES[name]
         f = factor if regex and re.search(regex, name) else 1.0
         for i in range(reps):
-            t = ns * f * math.exp(rng.gauss(0, 0.02))
+            t = ns * f * math.exp(rng.gauss(0, cv))
             entries.append({"name": name + "/real_time", "run_name": name + "/real_time",
                             "run_type": "iteration", "repetitions": reps,
                             "repetition_index": i, "threads": 1, "iterations": 10,

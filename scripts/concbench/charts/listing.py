@@ -3,7 +3,7 @@ machine's limits, a workload added later): each benchmark's primary metric
 as a point with its interval (a dot plot, readable on a log axis), one
 panel per metric."""
 
-from concbench import answers, figures, grouping
+from concbench import answers, figures, grouping, stats
 from concbench.charts import common
 
 TIME_FACTORS = {"s": 1.0, "ns": 1e-9, "us": 1e-6, "ms": 1e-3}
@@ -14,7 +14,6 @@ def _value(bench):
     e = figures.primary(bench)
     factor = TIME_FACTORS.get(bench.metric.unit)
     if factor and figures.usable(e):
-        from concbench import stats
         return stats.Estimate(e.value * factor, e.lo * factor, e.hi * factor, e.n), "s"
     return e, bench.metric.unit
 

@@ -52,7 +52,8 @@ def spans_decades(values):
 
 def eng_axis(ax, axis, unit, values, force_log=False):
     """Engineering tick labels in `unit` ('s', 'B/s', 'ops/s', 'x' or ''),
-    and a log scale when `values` span more than a decade."""
+    and a log scale when `values` span more than a decade; a linear axis
+    gets at most five labels and starts at zero when no value is negative."""
     tk = ticker()
     target = ax.yaxis if axis == "y" else ax.xaxis
     log = force_log or spans_decades(values)
@@ -65,6 +66,11 @@ def eng_axis(ax, axis, unit, values, force_log=False):
     else:
         fmt = tk.EngFormatter(unit=unit, sep=" ")
     target.set_major_formatter(fmt)
+    if not log:
+        target.set_major_locator(tk.MaxNLocator(nbins=5))
+        vals = [v for v in values if v is not None and math.isfinite(v)]
+        if vals and min(vals) >= 0:  # a linear axis of sizes starts at zero
+            (ax.set_ylim if axis == "y" else ax.set_xlim)(0, None)
     if log:
         vals = [v for v in values if v and v > 0 and math.isfinite(v)]
         few = bool(vals) and max(vals) / min(vals) < DECADE ** 2
@@ -81,11 +87,11 @@ def _mantissa(v):
 
 
 def count_axis(ax, axis, values):
-    """An axis of counts (workers, tasks): log base 2 when they span more than
-    a decade, ticks at the values themselves."""
+    """An axis of counts (workers, tasks): log base 2 when they span a
+    decade or more, ticks at the values themselves."""
     tk = ticker()
     vals = sorted({v for v in values if v is not None and v > 0})
-    if spans_decades(vals):
+    if vals and vals[-1] / vals[0] >= DECADE:
         (ax.set_yscale if axis == "y" else ax.set_xscale)("log", base=2)
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_locator(tk.FixedLocator(vals))

@@ -1,8 +1,8 @@
 """Rebuilds real_noise.json from the raw runs of a gate calibration.
 
-Usage (from scripts/): /usr/bin/python3 tests/data/make_real_noise.py DIR [INVOCATIONS]
+Usage: PYTHONPATH=scripts /usr/bin/python3 scripts/tests/data/make_real_noise.py DIR [N]
 where DIR is a gate_check.py --dir. For each benchmark in KEEP it takes the
-first INVOCATIONS (default 36) runs of the binary (each one invocation: k
+first N (default 36) runs of the binary (each one invocation: k
 repetitions) from the A/A runs, both sides, and writes them in Google
 Benchmark's shape with concbench_round numbering the invocation.
 """

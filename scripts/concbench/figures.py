@@ -9,7 +9,7 @@ yields a figure.
 
 import math
 
-from concbench import grouping, names, stats
+from concbench import estimates, names, stats
 
 # Counters whose larger value is the better one.
 HIGHER_IS_BETTER = ("ops_per_second", "items_per_second", "bytes_per_second", "efficiency")
@@ -109,38 +109,21 @@ def efficiency(bench):
 
 
 def baseline(run, bench):
-    """The serial benchmark of the same problem: same workload, same
-    parameters once those that only say how the work is split (workers,
-    chunk, an event loop's style) are left out. So asio_async's
-    style:callbacks meets serial, and an impl:cpython row meets only a
-    CPython serial."""
+    """The serial benchmark of the same problem (results.Run.serial_baseline:
+    same workload and parameters once those that only say how the work is
+    split are left out, so asio_async's style:callbacks meets serial and an
+    impl:cpython row meets only a CPython serial), or None."""
     if bench.variant == "serial":
         return None
-    index = run.__dict__.get("_serial_by_shape")
-    if index is None:
-        index = run.__dict__["_serial_by_shape"] = {
-            (b.workload, grouping.shape(b)): b for b in run.benches.values()
-            if b.variant == "serial" and not b.modes}
-    return index.get((bench.workload, grouping.shape(bench)))
-
-
-def _ratio_better(num, den):
-    """num / den as 'times better' for den's metric: estimate(num)/estimate(den)
-    for lower-is-better (num is the reference), the reverse for higher."""
-    m = den.metric
-    if num.metric.name != m.name or num.metric.unit != m.unit:
-        return None
-    if m.better == "lower":
-        return stats.ratio(num.values, den.values, m.kind, m.better)
-    return stats.ratio(den.values, num.values, m.kind, m.better)
+    return run.serial_baseline(bench)
 
 
 def speedup(run, bench):
-    """serial / variant (higher is faster) with its interval, or None."""
-    base = baseline(run, bench)
-    if base is None or base.failed or not base.values or not bench.values:
+    """serial / variant (higher is faster) with its interval, or None
+    (estimates.speedup, the derived results file's figure)."""
+    if bench.failed or not bench.values:
         return None
-    return _cached(bench, "speedup", lambda: _ratio_better(base, bench))
+    return _cached(bench, "speedup", lambda: estimates.speedup(run, bench))
 
 
 def floor_bench(run, bench):
@@ -149,12 +132,9 @@ def floor_bench(run, bench):
 
 
 def floor_ratio(run, bench):
-    """How many times the floor's cost this benchmark costs (>= 1 normally):
-    value / floor for lower-is-better metrics, floor / value for higher."""
-    floor = floor_bench(run, bench)
-    if floor is None or floor.failed or not floor.values or not bench.values:
-        return None
-    return _cached(bench, "floor", lambda: _ratio_better(bench, floor))
+    """How many times the floor's cost this benchmark costs (1 is the floor;
+    estimates.floor_ratio), or None."""
+    return _cached(bench, "floor", lambda: estimates.floor_ratio(run, bench))
 
 
 def per_task(bench):

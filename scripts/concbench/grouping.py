@@ -7,7 +7,7 @@ import math
 from concbench import names, palette
 
 # Parameters that say how the work is split, not what the work is.
-HOW_PARAMS = ("workers", "chunk", "style")
+HOW_PARAMS = names.SPLIT_PARAMS
 
 
 def _value_key(value):

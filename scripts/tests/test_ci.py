@@ -89,7 +89,7 @@ class GateFilesTest(unittest.TestCase):
     def test_markdown_and_junit_from_the_gate(self):
         md, xml = os.path.join(self.tmp, "gate.md"), os.path.join(self.tmp, "gate.xml")
         r = run_script("regress.py", "--quiet", "--binary-base", FAKE, "--binary-new", FAKE,
-                       "--suite", "smoke", "--repetitions", "4", "--rounds", "2",
+                       "--suite", "smoke", "--repetitions", "4", "--rounds", "3",
                        "--new-args=--test_slowdown=sum_squares/serial:1.5",
                        "--markdown", md, "--junit", xml)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)

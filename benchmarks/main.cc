@@ -10,9 +10,11 @@
 // 2 on bad input (one line on stderr says what).
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <sys/prctl.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -27,6 +29,7 @@
 #include "concbench/affinity.h"
 #include "concbench/cleanup.h"
 #include "concbench/context.h"
+#include "concbench/describe.h"
 #include "concbench/suite.h"
 #include "progress.h"
 #include "spawn/child_exit.h"
@@ -42,6 +45,7 @@ struct Options {
   std::vector<int> workers;
   std::map<std::string, std::string> settings;
   bool list = false;
+  bool list_json = false;
   std::string slowdown_filter;  // test-only
   double slowdown = 1.0;
   std::vector<std::string> passthrough;  // --benchmark_* flags
@@ -54,7 +58,7 @@ struct UsageError : std::runtime_error {
 constexpr const char* kUsage =
     "usage: concbench [--quick | --smoke] [--filter=REGEX] [--out=PATH] "
     "[--repetitions=N] [--workers=1,2,...] [--set=workload.key=value] "
-    "[--list] [--benchmark_<flag>=...]";
+    "[--list[=json]] [--benchmark_<flag>=...]";
 
 bool TakeValue(const std::string& arg, const char* flag, std::string& value) {
   const std::string prefix = std::string(flag) + "=";
@@ -103,6 +107,8 @@ Options ParseOptions(int argc, char** argv) {
       options.mode = SuiteMode::kSmoke;
     } else if (arg == "--list") {
       options.list = true;
+    } else if (arg == "--list=json") {
+      options.list_json = true;
     } else if (arg == "--help" || arg == "-h") {
       std::puts(kUsage);
       std::exit(0);
@@ -146,6 +152,43 @@ Options ParseOptions(int argc, char** argv) {
   return options;
 }
 
+// The 1, 5 and 15 minute load averages (empty when unknown).
+nlohmann::ordered_json LoadAverage() {
+  double load[3] = {};
+  if (getloadavg(load, 3) != 3) return nlohmann::ordered_json::array();
+  return {load[0], load[1], load[2]};
+}
+
+// Finishes the Google Benchmark JSON at `path`: inserts "key": value as the
+// first member of its "context" object, and writes Google Benchmark's bare
+// NaN and Infinity (e.g. the CV of a counter that is zero in every
+// repetition) as null, so that the file is strict JSON. Google Benchmark
+// writes its context first and one value per line, so both edits are
+// textual and every other number stays exactly as it wrote it.
+void FinishResultFile(const std::string& path, const std::string& key,
+                      const nlohmann::ordered_json& value) {
+  std::ifstream in(path);
+  std::string json;
+  bool inserted = false;
+  static const std::regex kNonFinite(R"(^(\s*"[^"]*": )-?(NaN|Infinity)(,?)$)");
+  for (std::string line; std::getline(in, line);) {
+    json += std::regex_replace(line, kNonFinite, "$1null$3");
+    json += '\n';
+    if (!inserted && line.ends_with("\"context\": {")) {
+      json += fmt::format("    \"{}\": {},\n", key, value.dump());
+      inserted = true;
+    }
+  }
+  if (!inserted) {
+    throw std::runtime_error(fmt::format("{} has no context object", path));
+  }
+  std::ofstream out(path, std::ios::trunc);
+  out << json;
+  if (!out.flush()) {
+    throw std::runtime_error(fmt::format("cannot write {}", path));
+  }
+}
+
 std::regex CompileFilter(const std::string& pattern, const char* flag) {
   try {
     return std::regex(pattern.empty() ? "." : pattern);
@@ -174,14 +217,19 @@ int Main(int argc, char** argv) {
     throw UsageError(e.what());
   }
   for (BenchmarkSpec& spec : suite) {
-    if (std::regex_search(spec.name, filter)) chosen.push_back(std::move(spec));
+    if (std::regex_search(spec.name.str(), filter))
+      chosen.push_back(std::move(spec));
   }
   if (chosen.empty()) {
     throw UsageError(fmt::format(
         "no benchmark matches --filter='{}' (see --list)", options.filter));
   }
   if (options.list) {
-    for (const BenchmarkSpec& spec : chosen) std::puts(spec.name.c_str());
+    for (const BenchmarkSpec& spec : chosen) std::puts(spec.name.str().c_str());
+    return 0;
+  }
+  if (options.list_json) {
+    std::puts(Describe(chosen).dump(2).c_str());
     return 0;
   }
 
@@ -224,15 +272,30 @@ int Main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(bench_argc, bench_argv.data()))
     return 2;
 
+  // Sleeps and timed waits end within 1 ns of their deadline instead of the
+  // kernel's default 50 us slack; forked children inherit the setting.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   AddContextToBenchmark();
   benchmark::AddCustomContext("concbench_mode",
                               std::string(ModeName(config.mode)));
+
+  nlohmann::ordered_json run_context = {
+      {"schema", 2},
+      {"mode", ModeName(config.mode)},
+      {"repetitions", repetitions},
+      {"min_time", min_time},
+      {"load_avg_start", LoadAverage()},
+      {"load_avg_end", nullptr},
+      {"timer_slack_ns", prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL)},
+      {"start_method", "fork"},
+      {"benchmarks", Describe(chosen)},
+  };
 
   Progress progress(chosen.size(), repetitions);
   for (BenchmarkSpec& spec : chosen) {
     const double slowdown =
         !options.slowdown_filter.empty() &&
-                std::regex_search(spec.name, slowdown_filter)
+                std::regex_search(spec.name.str(), slowdown_filter)
             ? options.slowdown
             : 1.0;
     auto run = [run = std::move(spec.run), slowdown](benchmark::State& state) {
@@ -240,9 +303,13 @@ int Main(int argc, char** argv) {
       run(state);
       internal::TestSlowdown() = 1.0;
     };
+    const std::string name = spec.name.str();
     auto* registered = benchmark::RegisterBenchmark(
-        spec.name.c_str(), progress.Wrap(spec.name, std::move(run)));
+        name.c_str(), progress.Wrap(name, std::move(run)));
     registered->Unit(spec.unit);
+    // Google Benchmark's CPU time: every thread of this process (children
+    // are in the cpu_seconds counter).
+    registered->MeasureProcessCPUTime();
     if (spec.real_time) registered->UseRealTime();
     if (spec.iterations > 0) registered->Iterations(spec.iterations);
   }
@@ -253,6 +320,8 @@ int Main(int argc, char** argv) {
   benchmark::Shutdown();
 
   if (partial) {
+    run_context["load_avg_end"] = LoadAverage();
+    FinishResultFile(partial->str(), "concbench", run_context);
     std::filesystem::rename(partial->str(), options.out);
     partial->release();
   }

@@ -102,11 +102,13 @@ void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
                   const Sizes& sizes) {
   if (mode == Mode::kProcesses && !P::kProcessShared) return;
   auto add = [&](const Name& name, Params params, std::int64_t iterations = 0) {
-    specs.push_back({name.str(),
-                     [mode, params](benchmark::State& state) {
-                       Run<P>(state, mode, params);
-                     },
-                     benchmark::kMicrosecond, true, iterations});
+    specs.push_back(
+        {.name = name,
+         .run = [mode, params](
+                    benchmark::State& state) { Run<P>(state, mode, params); },
+         .metric = {"ns_per_op", "ns", Better::kLower, MetricKind::kRate},
+         .unit = benchmark::kMicrosecond,
+         .iterations = iterations});
   };
   const std::string variant = fmt::format("{}/{}", P::kName, ModeName(mode));
   auto base = [&] { return Name("bank", variant); };

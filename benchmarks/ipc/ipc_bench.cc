@@ -152,22 +152,26 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
           return Name("ipc", fmt::format("{}/{}", kind, pattern))
               .Param("peer", PeerName(peer))
               .Param("size", static_cast<std::int64_t>(size))
-              .Param("pin", PinName(pin))
-              .str();
+              .Param("pin", PinName(pin));
         };
         for (std::size_t size : sizes.pingpong) {
-          specs.push_back({name("pingpong", size),
-                           [=](benchmark::State& state) {
-                             PingPong(state, kind, peer, pin, size);
-                           },
-                           benchmark::kMicrosecond});
+          specs.push_back({.name = name("pingpong", size),
+                           .run =
+                               [=](benchmark::State& state) {
+                                 PingPong(state, kind, peer, pin, size);
+                               },
+                           .metric = Metric::RealTime(MetricKind::kLatency),
+                           .unit = benchmark::kMicrosecond});
         }
         for (std::size_t size : sizes.throughput) {
-          specs.push_back({name("throughput", size),
-                           [=](benchmark::State& state) {
-                             Throughput(state, kind, peer, pin, size);
-                           },
-                           benchmark::kMicrosecond});
+          specs.push_back({.name = name("throughput", size),
+                           .run =
+                               [=](benchmark::State& state) {
+                                 Throughput(state, kind, peer, pin, size);
+                               },
+                           .metric = {"bytes_per_second", "B/s",
+                                      Better::kHigher, MetricKind::kThroughput},
+                           .unit = benchmark::kMicrosecond});
         }
       }
     }

@@ -133,7 +133,11 @@ std::int64_t ThreadLimit() {
 void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
               const Shape& shape) {
   auto add = [&](const Name& name, std::function<void(benchmark::State&)> run) {
-    if (seen.insert(name.str()).second) specs.push_back({name.str(), run});
+    if (seen.insert(name.str()).second) {
+      specs.push_back({.name = name,
+                       .run = std::move(run),
+                       .metric = Metric::RealTime(MetricKind::kSleep)});
+    }
   };
   auto base = [&](std::string_view variant) {
     return Name("sleep_io", variant)

@@ -106,21 +106,20 @@ void SpawnSelfJoin(benchmark::State& state) {
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
-  specs.push_back({Name("spawn", "thread_start_join").str(), &ThreadStartJoin,
-                   benchmark::kMicrosecond});
-  specs.push_back({Name("spawn", "process_start_join").str(), &ProcessStartJoin,
-                   benchmark::kMicrosecond});
-  specs.push_back({Name("spawn", "spawn_self_join").str(), &SpawnSelfJoin,
-                   benchmark::kMicrosecond});
+  auto add = [&specs](Name name, std::function<void(benchmark::State&)> run) {
+    specs.push_back({.name = std::move(name),
+                     .run = std::move(run),
+                     .metric = Metric::RealTime(MetricKind::kLatency),
+                     .unit = benchmark::kMicrosecond});
+  };
+  add(Name("spawn", "thread_start_join"), &ThreadStartJoin);
+  add(Name("spawn", "process_start_join"), &ProcessStartJoin);
+  add(Name("spawn", "spawn_self_join"), &SpawnSelfJoin);
   for (int workers : config.WorkerCounts()) {
-    specs.push_back(
-        {Name("spawn", "process_pool_startup").Param("workers", workers).str(),
-         [workers](benchmark::State& state) { PoolStartup(state, workers); },
-         benchmark::kMicrosecond});
-    specs.push_back(
-        {Name("spawn", "process_pool_shutdown").Param("workers", workers).str(),
-         [workers](benchmark::State& state) { PoolShutdown(state, workers); },
-         benchmark::kMicrosecond});
+    add(Name("spawn", "process_pool_startup").Param("workers", workers),
+        [workers](benchmark::State& state) { PoolStartup(state, workers); });
+    add(Name("spawn", "process_pool_shutdown").Param("workers", workers),
+        [workers](benchmark::State& state) { PoolShutdown(state, workers); });
   }
 }
 

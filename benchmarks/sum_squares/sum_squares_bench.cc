@@ -56,10 +56,12 @@ void AddShape(std::vector<BenchmarkSpec>& specs, const Shape& shape,
   };
   auto add = [&](const Name& name, const VariantInfo& variant,
                  ExecutorOptions options) {
-    specs.push_back(
-        {name.str(), [shape, &variant, options](benchmark::State& state) {
-           Run(state, shape, variant, options);
-         }});
+    specs.push_back({.name = name,
+                     .run =
+                         [shape, &variant, options](benchmark::State& state) {
+                           Run(state, shape, variant, options);
+                         },
+                     .metric = Metric::RealTime(MetricKind::kCpu)});
   };
   ForEachMapBenchmark(
       base_name, [&](const VariantInfo&) { return workers; }, add);

@@ -5,7 +5,10 @@
 #include <charconv>
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <utility>
+
+#include "concbench/cpu_time.h"
 
 namespace concbench {
 namespace {
@@ -84,6 +87,13 @@ std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config) {
   for (const auto& [workload, registrar] : Workloads()) {
     registrar(config, specs);
   }
+  for (const BenchmarkSpec& spec : specs) {
+    if (spec.metric.name.empty() || spec.metric.unit.empty()) {
+      throw std::logic_error(
+          fmt::format("{} declares no primary metric (BenchmarkSpec::metric)",
+                      spec.name.str()));
+    }
+  }
   for (const auto& [key, value] : config.settings) {
     if (!config.settings_read.contains(key)) {
       throw std::invalid_argument(
@@ -93,17 +103,14 @@ std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config) {
   return specs;
 }
 
-Name::Name(std::string_view workload, std::string_view variant)
-    : name_(fmt::format("{}/{}", workload, variant)) {}
-
-Name& Name::Param(std::string_view key, std::string_view value) {
-  name_ += fmt::format("/{}:{}", key, value);
-  return *this;
+PausedTiming::PausedTiming(benchmark::State& state) : state_(state) {
+  state_.PauseTiming();
+  if (internal::CpuMeter* meter = internal::ActiveCpuMeter()) meter->Stop();
 }
 
-Name& Name::Param(std::string_view key, std::int64_t value) {
-  name_ += fmt::format("/{}:{}", key, value);
-  return *this;
+PausedTiming::~PausedTiming() {
+  if (internal::CpuMeter* meter = internal::ActiveCpuMeter()) meter->Start();
+  state_.ResumeTiming();
 }
 
 namespace internal {
@@ -117,6 +124,15 @@ std::int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+void CpuMeter::Start() { started_ = ProcessTreeCpuSeconds(); }
+
+void CpuMeter::Stop() { seconds_ += ProcessTreeCpuSeconds() - started_; }
+
+CpuMeter*& ActiveCpuMeter() {
+  static CpuMeter* meter = nullptr;
+  return meter;
 }
 
 void StretchSince(std::int64_t start_ns) {

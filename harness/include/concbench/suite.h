@@ -13,6 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "concbench/metric.h"
+#include "concbench/name.h"
+
 namespace concbench {
 
 // full: the real sizes; quick: a short run (CI, a first look); smoke: tiny
@@ -45,8 +48,11 @@ struct SuiteConfig {
 };
 
 struct BenchmarkSpec {
-  std::string name;
+  Name name;
   std::function<void(benchmark::State&)> run;
+  // The one figure the benchmark is judged by; every benchmark declares it
+  // (BuildSuite rejects a spec whose metric has no name).
+  Metric metric;
   benchmark::TimeUnit unit = benchmark::kMillisecond;
   // Wall time: CPU time never counts threads' or children's work.
   bool real_time = true;
@@ -55,6 +61,11 @@ struct BenchmarkSpec {
   // runs (1, 10, ... iterations, each thrown away) where every iteration is a
   // long, complete round of its own.
   std::int64_t iterations = 0;
+  // Facts about what runs (e.g. a map variant's runs_in, start_method), from
+  // the concept's traits table; --list=json and the result JSON carry them.
+  std::map<std::string, std::string> traits = {};
+  // The name of the limits benchmark that is this one's floor; empty: none.
+  std::string floor = {};
 };
 
 using WorkloadRegistrar = void (*)(const SuiteConfig&,
@@ -68,35 +79,53 @@ bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar);
 // a workload rejects.
 std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config);
 
-// Builds a contract name: Name("sum_squares", "threads").Param("workers", 2).
-class Name {
- public:
-  Name(std::string_view workload, std::string_view variant);
-  Name& Param(std::string_view key, std::string_view value);
-  Name& Param(std::string_view key, std::int64_t value);
-  const std::string& str() const { return name_; }
-
- private:
-  std::string name_;
-};
-
 enum class WarmUp { kYes, kNo };
 
 // Every benchmark's timed loop: runs `body` once untimed (unless kNo: a body
-// that calls PauseTiming cannot run outside the loop), then once per
+// that pauses the timer cannot run outside the loop), then once per
 // iteration. An exception from `body` fails the run with its message
-// (SkipWithError) and ends the loop; returns false then. The loop is also where
-// the test-only
-// --test_slowdown option stretches chosen benchmarks.
+// (SkipWithError) and ends the loop; returns false then. Reports the counter
+// `cpu_seconds`: CPU of the whole process tree (ProcessTreeCpuSeconds) per
+// iteration, over the loop's running parts. The loop is also where the
+// test-only --test_slowdown option stretches chosen benchmarks.
 template <class Body>
 bool TimedLoop(benchmark::State& state, Body&& body,
                WarmUp warm_up = WarmUp::kYes);
+
+// Pauses the timer (Google Benchmark's, and the running TimedLoop's CPU
+// count) for its lifetime. Use it instead of State::PauseTiming inside a
+// TimedLoop body. Pausing costs about a microsecond per pair of calls, so it
+// suits iterations of milliseconds.
+class PausedTiming {
+ public:
+  explicit PausedTiming(benchmark::State& state);
+  ~PausedTiming();
+  PausedTiming(const PausedTiming&) = delete;
+  PausedTiming& operator=(const PausedTiming&) = delete;
+
+ private:
+  benchmark::State& state_;
+};
 
 namespace internal {
 // The factor by which the running benchmark is stretched (1: none).
 double& TestSlowdown();
 void StretchSince(std::int64_t start_ns);
 std::int64_t NowNs();
+
+// The process tree's CPU seconds over the running parts of a loop.
+class CpuMeter {
+ public:
+  void Start();
+  void Stop();
+  double seconds() const { return seconds_; }
+
+ private:
+  double started_ = 0;
+  double seconds_ = 0;
+};
+// The meter of the TimedLoop that runs now (null outside one).
+CpuMeter*& ActiveCpuMeter();
 }  // namespace internal
 
 template <class Body>
@@ -111,22 +140,34 @@ bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
   } catch (const std::exception& e) {
     warm_up_error = e.what();
   }
+  internal::CpuMeter meter;
+  internal::ActiveCpuMeter() = &meter;
+  meter.Start();
+  bool ok = true;
   for (auto _ : state) {
     // A failed warm-up is reported inside the loop (see FailBeforeLoop).
     if (!warm_up_error.empty()) {
       state.SkipWithError(warm_up_error.c_str());
-      return false;
+      ok = false;
+      break;
     }
     const std::int64_t start = stretch ? internal::NowNs() : 0;
     try {
       body();
     } catch (const std::exception& e) {
       state.SkipWithError(e.what());
-      return false;
+      ok = false;
+      break;
     }
     if (stretch) internal::StretchSince(start);
   }
-  return true;
+  meter.Stop();
+  internal::ActiveCpuMeter() = nullptr;
+  if (ok && state.iterations() > 0) {
+    state.counters["cpu_seconds"] =
+        meter.seconds() / static_cast<double>(state.iterations());
+  }
+  return ok;
 }
 
 }  // namespace concbench

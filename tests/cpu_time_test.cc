@@ -2,12 +2,13 @@
 // their CPU clocks) and reaped children (RUSAGE_CHILDREN), and a child's
 // time does not vanish when it is reaped. The children burn a fixed amount
 // of their own CPU time, so nothing here depends on the machine's speed.
+#include "concbench/cpu_time.h"
+
 #include <gtest/gtest.h>
 #include <time.h>
 
 #include <cstdint>
 
-#include "concbench/cpu_time.h"
 #include "concbench/process.h"
 #include "concbench/process_pool.h"
 

@@ -1,12 +1,16 @@
 // The task_queue variant beyond agreeing with serial (variants_test): runs
-// reuse its queues cleanly, and a worker that dies fails the run in bounded
+// reuse its queues and its workers (forked once, at set-up), a map larger
+// than the queue completes, and a worker that dies fails the run in bounded
 // time instead of leaving the parent waiting for results that never come.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
+#include <set>
 #include <vector>
 
 #include "concbench/executor.h"
@@ -32,6 +36,35 @@ TEST(TaskQueueTest, RepeatedRunsGiveTheSameResults) {
     for (std::size_t i = 0; i < inputs.size(); ++i)
       ASSERT_EQ(results[i], 2 * i) << "run " << run;
   }
+}
+
+// The children of every thread of this process.
+std::set<pid_t> Children() {
+  std::set<pid_t> children;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream list(task.path() / "children");
+    for (pid_t pid = 0; list >> pid;) children.insert(pid);
+  }
+  return children;
+}
+
+// Like the pools, the workers start at set-up: no run forks.
+TEST(TaskQueueTest, WorkersAreForkedOnceAtSetUp) {
+  auto executor = MakeExecutor(FindVariant("task_queue"), {2, 0});
+  const std::set<pid_t> workers = Children();
+  ASSERT_EQ(workers.size(), 2u);
+  std::vector<std::uint64_t> inputs(5000);
+  std::iota(inputs.begin(), inputs.end(), 0);
+  std::vector<std::uint64_t> results(inputs.size());
+  for (int run = 0; run < 3; ++run) {
+    Map(*executor, &Twice, std::span<const std::uint64_t>(inputs),
+        std::span<std::uint64_t>(results));
+    EXPECT_EQ(results[4999], 9998u);
+    EXPECT_EQ(Children(), workers) << "run " << run;
+  }
+  executor.reset();
+  EXPECT_TRUE(Children().empty());
 }
 
 TEST(TaskQueueTest, DeadWorkerFailsTheRunInBoundedTime) {

@@ -103,13 +103,16 @@ std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config) {
   return specs;
 }
 
-PausedTiming::PausedTiming(benchmark::State& state) : state_(state) {
+PausedTiming::PausedTiming(benchmark::State& state)
+    : state_(state), meter_(internal::ActiveCpuMeter()) {
+  if (meter_ == nullptr) return;  // the untimed warm-up run
   state_.PauseTiming();
-  if (internal::CpuMeter* meter = internal::ActiveCpuMeter()) meter->Stop();
+  meter_->Stop();
 }
 
 PausedTiming::~PausedTiming() {
-  if (internal::CpuMeter* meter = internal::ActiveCpuMeter()) meter->Start();
+  if (meter_ == nullptr) return;
+  meter_->Start();
   state_.ResumeTiming();
 }
 

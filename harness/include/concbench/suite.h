@@ -81,8 +81,8 @@ std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config);
 
 enum class WarmUp { kYes, kNo };
 
-// Every benchmark's timed loop: runs `body` once untimed (unless kNo: a body
-// that pauses the timer cannot run outside the loop), then once per
+// Every benchmark's timed loop: runs `body` once untimed (unless kNo: where
+// one run is costly or start-up is what is measured), then once per
 // iteration. An exception from `body` fails the run with its message
 // (SkipWithError) and ends the loop; returns false then. Reports the counter
 // `cpu_seconds`: CPU of the whole process tree (ProcessTreeCpuSeconds) per
@@ -91,21 +91,6 @@ enum class WarmUp { kYes, kNo };
 template <class Body>
 bool TimedLoop(benchmark::State& state, Body&& body,
                WarmUp warm_up = WarmUp::kYes);
-
-// Pauses the timer (Google Benchmark's, and the running TimedLoop's CPU
-// count) for its lifetime. Use it instead of State::PauseTiming inside a
-// TimedLoop body. Pausing costs about a microsecond per pair of calls, so it
-// suits iterations of milliseconds.
-class PausedTiming {
- public:
-  explicit PausedTiming(benchmark::State& state);
-  ~PausedTiming();
-  PausedTiming(const PausedTiming&) = delete;
-  PausedTiming& operator=(const PausedTiming&) = delete;
-
- private:
-  benchmark::State& state_;
-};
 
 namespace internal {
 // The factor by which the running benchmark is stretched (1: none).
@@ -127,6 +112,23 @@ class CpuMeter {
 // The meter of the TimedLoop that runs now (null outside one).
 CpuMeter*& ActiveCpuMeter();
 }  // namespace internal
+
+// Pauses the timer (Google Benchmark's, and the running TimedLoop's CPU
+// count) for its lifetime. Use it instead of State::PauseTiming inside a
+// TimedLoop body; in the untimed warm-up run it does nothing. Pausing costs
+// a few microseconds of wall time per pair of calls, of which the timer sees
+// about one clock read, a fixed cost per iteration.
+class PausedTiming {
+ public:
+  explicit PausedTiming(benchmark::State& state);
+  ~PausedTiming();
+  PausedTiming(const PausedTiming&) = delete;
+  PausedTiming& operator=(const PausedTiming&) = delete;
+
+ private:
+  benchmark::State& state_;
+  internal::CpuMeter* meter_;
+};
 
 template <class Body>
 bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {

@@ -135,7 +135,7 @@ Sizes ChooseSizes(const SuiteConfig& config) {
   std::vector<std::size_t> all;
   for (std::size_t size = 8; size < kMiB; size *= 4) all.push_back(size);
   all.push_back(kMiB);
-  if (config.Setting("ipc.all_sizes", 0, 0, 1) == 1) return {all, all};
+  if (config.Setting("ipc.all_sizes") == 1) return {all, all};
   if (config.mode == SuiteMode::kFull) return {{8, 32768}, {kMiB}};
   return {{8, 32768}, {8, 32768}};
 }
@@ -178,7 +178,12 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   }
 }
 
-CONCBENCH_WORKLOAD(ipc, Register);
+constexpr SettingInfo kSettings[] = {
+    {"ipc.all_sizes", 0, 0, 0, 0, 1,
+     "1: every message size from 8 B to 1 MiB in powers of four"},
+};
+
+CONCBENCH_WORKLOAD(ipc, Register, kSettings);
 
 }  // namespace
 }  // namespace concbench::ipc

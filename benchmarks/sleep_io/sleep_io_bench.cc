@@ -178,8 +178,7 @@ void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   // The seed: 8 tasks on 2 workers. --set sleep_io.seed_sleep_ms=200 is the
   // seed's own sleep (serial 1.6 s); the default keeps the suite short.
-  const auto seed_ms = config.Setting("sleep_io.seed_sleep_ms",
-                                      config.Size(20, 5, 1), 0, 10'000);
+  const auto seed_ms = config.Setting("sleep_io.seed_sleep_ms");
   const std::vector<int> seed_workers =
       config.workers.empty() ? std::vector<int>{2} : config.workers;
   std::vector<Shape> shapes = {{8, seed_ms, seed_workers, {}}};
@@ -191,11 +190,10 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   const std::int64_t limit = ThreadLimit();
   std::vector<int> sweep = config.FewWorkerCounts();
   if (config.workers.empty()) sweep.push_back(8 * config.cores);
-  const bool custom = config.settings.contains("sleep_io.tasks") ||
-                      config.settings.contains("sleep_io.sleep_ms");
-  const auto tasks =
-      config.Setting("sleep_io.tasks", config.Size(100, 64, 16), 1, 1'000'000);
-  const auto sleep_ms = config.Setting("sleep_io.sleep_ms", 1, 0, 10'000);
+  const bool custom =
+      config.IsSet("sleep_io.tasks") || config.IsSet("sleep_io.sleep_ms");
+  const auto tasks = config.Setting("sleep_io.tasks");
+  const auto sleep_ms = config.Setting("sleep_io.sleep_ms");
   if (tasks > limit) {
     throw std::invalid_argument(fmt::format(
         "--set sleep_io.tasks={}: one thread per task needs {} threads, but "
@@ -226,7 +224,16 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   for (const Shape& shape : shapes) AddShape(specs, seen, shape);
 }
 
-CONCBENCH_WORKLOAD(sleep_io, Register);
+constexpr SettingInfo kSettings[] = {
+    {"sleep_io.seed_sleep_ms", 20, 5, 1, 0, 10'000,
+     "the seed's sleep per task (8 tasks); 200 is the seed's own"},
+    {"sleep_io.tasks", 100, 64, 16, 1, 1'000'000,
+     "tasks of the scaled shape; with sleep_ms, replaces the scaled shapes"},
+    {"sleep_io.sleep_ms", 1, 1, 1, 0, 10'000,
+     "sleep per task of the scaled shape"},
+};
+
+CONCBENCH_WORKLOAD(sleep_io, Register, kSettings);
 
 }  // namespace
 }  // namespace concbench::sleep_io

@@ -105,18 +105,14 @@ void AddShape(std::vector<BenchmarkSpec>& specs, const Shape& shape,
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
-  constexpr std::int64_t kMaxTasks = 10'000'000;
-  const auto tasks = config.Setting(
-      "sum_squares.tasks", config.Size(10'000, 1'000, 40), 0, kMaxTasks);
-  const auto inner = config.Setting(
-      "sum_squares.inner", config.Size(10'000, 10'000, 100), 0, 1'000'000);
+  const auto tasks = config.Setting("sum_squares.tasks");
+  const auto inner = config.Setting("sum_squares.inner");
   AddShape(specs,
            {"sum_squares", UniformTasks(tasks, inner),
             ExpectedUniform(tasks, inner)},
            config.WorkerCounts(), {{"tasks", tasks}, {"inner", inner}});
 
-  const auto skewed = config.Setting(
-      "sum_squares_skewed.tasks", config.Size(10'000, 5'000, 40), 0, 1'000'000);
+  const auto skewed = config.Setting("sum_squares_skewed.tasks");
   AddShape(specs,
            {"sum_squares_skewed", SkewedTasks(skewed), ExpectedSkewed(skewed)},
            config.WorkerCounts(), {{"tasks", skewed}});
@@ -124,8 +120,7 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   // Near-empty tasks: the time is each model's own cost, at N and 4N tasks
   // so that the scripts can fit a fixed cost and a per-task slope for each
   // variant and worker count (the pairs differ only in `tasks`).
-  const auto tiny_tasks = config.Setting(
-      "sum_squares.tiny_tasks", config.Size(10'000, 2'000, 40), 1, 2'500'000);
+  const auto tiny_tasks = config.Setting("sum_squares.tiny_tasks");
   constexpr std::int64_t kTinyInner = 10;
   for (const std::int64_t count : {tiny_tasks, kTinySlopeFactor * tiny_tasks}) {
     AddShape(specs,
@@ -136,7 +131,18 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   }
 }
 
-CONCBENCH_WORKLOAD(sum_squares, Register);
+constexpr SettingInfo kSettings[] = {
+    {"sum_squares.tasks", 10'000, 1'000, 40, 0, 10'000'000,
+     "tasks of the uniform map (each the seed's f())"},
+    {"sum_squares.inner", 10'000, 10'000, 100, 0, 1'000'000,
+     "inner bound of each uniform task: f() sums x*x for x below it"},
+    {"sum_squares_skewed.tasks", 10'000, 5'000, 40, 0, 1'000'000,
+     "tasks of the skewed map (task i sums x*x for x below i)"},
+    {"sum_squares.tiny_tasks", 10'000, 2'000, 40, 1, 2'500'000,
+     "N of the tiny-task map (inner bound 10), which runs at N and 4N tasks"},
+};
+
+CONCBENCH_WORKLOAD(sum_squares, Register, kSettings);
 
 }  // namespace
 }  // namespace concbench::sum_squares

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -46,22 +45,12 @@ std::vector<int> SuiteConfig::FewWorkerCounts() const {
   return {1, cores};
 }
 
-std::int64_t SuiteConfig::Setting(const std::string& key, std::int64_t fallback,
-                                  std::int64_t min, std::int64_t max) const {
-  settings_read.insert(key);
-  const auto found = settings.find(key);
-  if (found == settings.end()) return fallback;
-  const std::string& text = found->second;
-  std::int64_t value = 0;
-  const auto [end, error] =
-      std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < min ||
-      value > max) {
-    throw std::invalid_argument(
-        fmt::format("--set {}={}: expected a whole number from {} to {}", key,
-                    text, min, max));
-  }
-  return value;
+std::int64_t SuiteConfig::Setting(std::string_view key) const {
+  return SettingValue(key, mode, settings);
+}
+
+bool SuiteConfig::IsSet(std::string_view key) const {
+  return settings.contains(std::string(key));
 }
 
 std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
@@ -77,12 +66,15 @@ std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
   return full;
 }
 
-bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar) {
+bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar,
+                 std::span<const SettingInfo> settings) {
   Workloads().emplace_back(std::string(workload), registrar);
+  DeclareSettings(settings);
   return true;
 }
 
 std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config) {
+  ValidateSettings(config.settings);
   std::vector<BenchmarkSpec> specs;
   for (const auto& [workload, registrar] : Workloads()) {
     registrar(config, specs);
@@ -92,12 +84,6 @@ std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config) {
       throw std::logic_error(
           fmt::format("{} declares no primary metric (BenchmarkSpec::metric)",
                       spec.name.str()));
-    }
-  }
-  for (const auto& [key, value] : config.settings) {
-    if (!config.settings_read.contains(key)) {
-      throw std::invalid_argument(
-          fmt::format("--set {}: no workload has this setting", key));
     }
   }
   return specs;
@@ -115,6 +101,8 @@ PausedTiming::~PausedTiming() {
   meter_->Start();
   state_.ResumeTiming();
 }
+
+void SetTestSlowdown(double factor) { internal::TestSlowdown() = factor; }
 
 namespace internal {
 

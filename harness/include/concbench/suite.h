@@ -8,13 +8,14 @@
 #include <exception>
 #include <functional>
 #include <map>
-#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "concbench/metric.h"
 #include "concbench/name.h"
+#include "concbench/settings.h"
 
 namespace concbench {
 
@@ -31,18 +32,17 @@ struct SuiteConfig {
   std::vector<int> WorkerCounts() const;
   // A short sweep for costly or secondary benchmarks: 1 and the cores.
   std::vector<int> FewWorkerCounts() const;
-  // Picks the size for the current mode.
-  // --set workload.key=value overrides, read by the workloads through
-  // Setting; BuildSuite rejects any that no workload read.
+  // --set workload.key=value overrides of declared settings (settings.h);
+  // BuildSuite rejects unknown keys and out-of-range values.
   std::map<std::string, std::string> settings;
-  mutable std::set<std::string> settings_read;
 
-  // The integer setting `key` ("sleep_io.tasks"), or `fallback` when not set.
-  // Throws std::invalid_argument with a one-line message when the value is
-  // not a whole number in [min, max].
-  std::int64_t Setting(const std::string& key, std::int64_t fallback,
-                       std::int64_t min, std::int64_t max) const;
+  // The declared setting `key` ("sleep_io.tasks") for this mode, or its
+  // override. Throws as SettingValue does.
+  std::int64_t Setting(std::string_view key) const;
+  // Whether --set gave `key`.
+  bool IsSet(std::string_view key) const;
 
+  // Picks a size for the current mode (for sizes that are not settings).
   std::int64_t Size(std::int64_t full, std::int64_t quick,
                     std::int64_t smoke) const;
 };
@@ -71,8 +71,10 @@ struct BenchmarkSpec {
 using WorkloadRegistrar = void (*)(const SuiteConfig&,
                                    std::vector<BenchmarkSpec>&);
 
-// Adds a workload; call through CONCBENCH_WORKLOAD at namespace scope.
-bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar);
+// Adds a workload and declares its settings; call through CONCBENCH_WORKLOAD
+// at namespace scope.
+bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar,
+                 std::span<const SettingInfo> settings = {});
 
 // Every benchmark of every registered workload, in registration order.
 // Throws std::invalid_argument for a setting no workload knows, or one that
@@ -91,6 +93,10 @@ enum class WarmUp { kYes, kNo };
 template <class Body>
 bool TimedLoop(benchmark::State& state, Body&& body,
                WarmUp warm_up = WarmUp::kYes);
+
+// Test-only: stretches the timed loops that run from now on by `factor`
+// (1: none), so that tests can fake a slower build.
+void SetTestSlowdown(double factor);
 
 namespace internal {
 // The factor by which the running benchmark is stretched (1: none).
@@ -174,6 +180,8 @@ bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
 
 }  // namespace concbench
 
-#define CONCBENCH_WORKLOAD(workload, registrar)     \
+// CONCBENCH_WORKLOAD(name, Register) or CONCBENCH_WORKLOAD(name, Register,
+// kSettings) with kSettings an array of SettingInfo.
+#define CONCBENCH_WORKLOAD(workload, ...)           \
   static const bool concbench_workload_##workload = \
-      ::concbench::AddWorkload(#workload, registrar)
+      ::concbench::AddWorkload(#workload, __VA_ARGS__)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """A stand-in for build/release/benchmarks/concbench that follows its command
-line contract and writes Google Benchmark-shaped JSON from a lognormal noise
+line contract (--list, --filter, --repetitions, --test_slowdown, --out) and writes Google Benchmark-shaped JSON from a lognormal noise
 model (CV 2%), so regress.py's runner is tested without the C++ build.
 FAKE_CONCBENCH_LOG, if set, gets one line per invocation (the order of runs)."""
 
@@ -26,10 +26,13 @@ def main():
         with open(os.environ["FAKE_CONCBENCH_LOG"], "a", encoding="utf-8") as f:
             f.write(" ".join(sys.argv[1:]) + "\n")
     rng = random.Random()
+    chosen = [n for n in NAMES if "filter" not in opts or re.search(opts["filter"], n)]
+    if "list" in opts:
+        print("\n".join(chosen))
+        return 0
     entries = []
-    for name, ns in NAMES.items():
-        if "filter" in opts and not re.search(opts["filter"], name):
-            continue
+    for name in chosen:
+        ns = NAMES[name]
         f = factor if regex and re.search(regex, name) else 1.0
         for i in range(reps):
             t = ns * f * math.exp(rng.gauss(0, 0.02))
@@ -37,7 +40,7 @@ def main():
                             "run_type": "iteration", "repetitions": reps,
                             "repetition_index": i, "threads": 1, "iterations": 10,
                             "real_time": t, "cpu_time": t, "time_unit": "ns"})
-    context = {"date": "2024-05-01T12:00:00+00:00", "num_cpus": 2, "cpu_model": "Fake CPU",
+    context = {"date": "2024-05-01T12:00:00+00:00", "num_cpus": 2, "cpu_model": "Fixture CPU @ 2.80GHz",
                "logical_cores": "2", "concbench_revision": "fake",
                "concbench_mode": "smoke" if "smoke" in opts else "quick" if "quick" in opts
                else "full"}

@@ -11,9 +11,6 @@ DATA = os.path.join(TESTS, "data")
 FAKE = os.path.join(TESTS, "fake_concbench.py")
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
-if SCRIPTS not in sys.path:
-    sys.path.insert(0, SCRIPTS)
-
 
 def data(name):
     return os.path.join(DATA, name)

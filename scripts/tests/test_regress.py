@@ -11,8 +11,8 @@ import tempfile
 import time
 import unittest
 
-from scripts.tests import helpers
-from scripts.tests.helpers import FAKE, ROOT, data, run_script
+from tests import helpers
+from tests.helpers import FAKE, ROOT, data, run_script
 
 # ctest passes the binary it built; by hand, the release build is used.
 REAL = os.environ.get("CONCBENCH_BINARY") or os.path.join(ROOT, "build", "release", "benchmarks", "concbench")
@@ -52,11 +52,23 @@ class FakeBinaryTest(RegressTestCase):
         self.assertEqual(v["slower"], ["sum_squares/serial/tasks:100/inner:100"])
         self.assertIn("concbench: slower: sum_squares/serial/tasks:100/inner:100", r.stderr)
         with open(log, encoding="utf-8") as f:
-            runs = ["new" if "test_slowdown" in x else "base" for x in f]
-        self.assertEqual(runs, ["base", "new"] * 3)
+            runs = ["new" if "test_slowdown" in x else "base" for x in f if "--list" not in x]
+        # One chunk of four benchmarks; the side that goes first alternates.
+        self.assertEqual(runs, ["base", "new", "new", "base", "base", "new"])
         for side in ("base.json", "new.json"):
             self.assertTrue(os.path.exists(os.path.join(self.tmp, side)))
         self.assertEqual(v["rows"][0]["n"], [9, 9])
+
+    def test_fine_grained_chunks(self):
+        log = os.path.join(self.tmp, "runs.log")
+        r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--repetitions", "3", "--rounds", "2", "--chunk", "1",
+                            env={"FAKE_CONCBENCH_LOG": log})
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(log, encoding="utf-8") as f:
+            runs = [x for x in f if "--list" not in x]
+        self.assertEqual(len(runs), 2 * 2 * 4)  # rounds x sides x benchmarks
+        self.assertEqual([row["n"] for row in v["rows"]], [[6, 6]] * 4)
 
     def test_no_change_passes(self):
         r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
@@ -69,16 +81,17 @@ class FakeBinaryTest(RegressTestCase):
         r, v = self.regress("--baseline", data("base.json"), "--new", data("new_slower.json"))
         self.assertEqual(r.returncode, 1)
         self.assertEqual(v["slower"], ["sum_squares/threads/tasks:1000/inner:1000/workers:2"])
-        self.assertIn("only in base", r.stdout)
+        self.assertIn("1 only in base (not in new), not compared:\n"
+                      "  spawn/process_pool_startup/workers:2", r.stdout)
         r, v = self.regress("--baseline", data("base.json"), "--new", data("new_same.json"))
         self.assertEqual(r.returncode, 0, r.stdout)
         r, v = self.regress("--baseline", data("base.json"), "--new", data("with_error.json"))
-        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.returncode, 3)  # a benchmark failed, told apart from slower
         self.assertEqual(v["failed"], ["sum_squares/broken"])
 
     def test_baseline_against_a_fresh_run(self):
         r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
-                            "--suite", "smoke", "--rounds", "2", "--repetitions", "3")
+                            "--suite", "quick", "--rounds", "2", "--repetitions", "3")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual([row["name"] for row in v["rows"]],
                          ["spawn/process_pool_startup/workers:2"])
@@ -86,9 +99,18 @@ class FakeBinaryTest(RegressTestCase):
         self.assertEqual(len(v["only_base"]), 3)
         self.assertEqual(len(v["only_new"]), 3)
         r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
-                            "--suite", "smoke", "--filter", "tbb")
+                            "--suite", "quick", "--filter", "tbb")
         self.assertEqual(r.returncode, 2)
         self.assertIn("no benchmark in common", r.stderr)
+        # A smoke run is not compared with a quick baseline unless forced.
+        r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
+                            "--suite", "smoke", "--filter", "spawn")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("concbench_mode differs (quick vs smoke)", r.stderr)
+        r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
+                            "--suite", "smoke", "--filter", "spawn", "--force")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.count("warning: comparing unlike runs"), 2)
 
     def test_bad_arguments(self):
         r, _ = self.regress("--binary-base", "/nonexistent", "--binary-new", FAKE)

@@ -1,4 +1,4 @@
-"""Loading, name parsing and baselines in concbench_results."""
+"""Loading, name parsing and baselines in concbench.results."""
 
 import json
 import math
@@ -6,29 +6,29 @@ import os
 import tempfile
 import unittest
 
-from scripts.tests import helpers
-import concbench_results as cr
+from tests import helpers
+from concbench import cli, names, results, units
 
 
 class NameTest(unittest.TestCase):
     def test_google_suffixes_are_stripped(self):
-        self.assertEqual(cr.contract_name("sum_squares/serial/tasks:10/real_time"),
+        self.assertEqual(names.contract_name("sum_squares/serial/tasks:10/real_time"),
                          "sum_squares/serial/tasks:10")
-        self.assertEqual(cr.contract_name("a/b/x:1/repeats:5/min_time:0.5s/manual_time"),
+        self.assertEqual(names.contract_name("a/b/x:1/repeats:5/min_time:0.5s/manual_time"),
                          "a/b/x:1")
-        self.assertEqual(cr.contract_name("spawn/process_pool_startup/workers:2"),
+        self.assertEqual(names.contract_name("spawn/process_pool_startup/workers:2"),
                          "spawn/process_pool_startup/workers:2")
 
     def test_parse_modes_and_params(self):
-        wl, var, modes, params = cr.parse_name(
+        wl, var, modes, params = names.parse_name(
             "ipc/shm_ring/pingpong/peer:process/size:8/pin:split/real_time")
         self.assertEqual((wl, var, modes), ("ipc", "shm_ring", ("pingpong",)))
         self.assertEqual(params, {"peer": "process", "size": "8", "pin": "split"})
-        wl, var, modes, params = cr.parse_name("bank/std_mutex/threads/ops:1000000/workers:2")
+        wl, var, modes, params = names.parse_name("bank/std_mutex/threads/ops:1000000/workers:2")
         self.assertEqual((var, modes, params["workers"]), ("std_mutex", ("threads",), "2"))
 
     def test_serial_baseline_drops_workers_and_chunk(self):
-        run = cr.load_run(helpers.data("full.json"))
+        run = results.load_run(helpers.data("full.json"))
         b = run.benches["sum_squares/process_pool_map/tasks:10000/inner:10000/workers:2/chunk:auto"]
         self.assertEqual(run.serial_baseline(b).name, "sum_squares/serial/tasks:10000/inner:10000")
         skewed = run.benches["sum_squares_skewed/tbb/tasks:10000/workers:4"]
@@ -41,7 +41,7 @@ class NameTest(unittest.TestCase):
 
 class LoadTest(unittest.TestCase):
     def test_repetitions_counters_and_units(self):
-        run = cr.load_run(helpers.data("full.json"))
+        run = results.load_run(helpers.data("full.json"))
         b = run.benches["bank/none/threads/ops:1000000/workers:2"]
         self.assertEqual(len(b.times_ns), 5)
         self.assertEqual(b.counter("balance_error"), 3400)
@@ -52,7 +52,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(run.context["concbench_mode"], "quick")
 
     def test_failed_benchmark_is_kept_with_its_error(self):
-        run = cr.load_run(helpers.data("with_error.json"))
+        run = results.load_run(helpers.data("with_error.json"))
         self.assertEqual(run.benches["sum_squares/broken"].times_ns, [])
         self.assertIn("verify failed", run.benches["sum_squares/broken"].errors[0])
 
@@ -63,7 +63,7 @@ class LoadTest(unittest.TestCase):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(data, f)
         try:
-            run = cr.load_run(f.name)
+            run = results.load_run(f.name)
         finally:
             os.unlink(f.name)
         self.assertEqual(len(run.benches["spawn/process_pool_startup/workers:2"].times_ns), 1)
@@ -74,41 +74,41 @@ class LoadTest(unittest.TestCase):
                  "missing.json": "cannot read"}
         for name, text in cases.items():
             with self.subTest(name=name):
-                with self.assertRaises(cr.CbError) as ctx:
-                    cr.load_run(helpers.data(name))
+                with self.assertRaises(cli.CbError) as ctx:
+                    results.load_run(helpers.data(name))
                 self.assertIn(text, str(ctx.exception))
 
     def test_merge_and_round_trip(self):
-        a = cr.load_run(helpers.data("base.json"))
-        merged = cr.merge_runs([a, a])
+        a = results.load_run(helpers.data("base.json"))
+        merged = results.merge_runs([a, a])
         name = "sum_squares/serial/tasks:1000/inner:1000"
         self.assertEqual(len(merged.benches[name].times_ns), 10)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump(cr.to_json(merged), f)
+            json.dump(results.to_json(merged), f)
         try:
-            again = cr.load_run(f.name)
+            again = results.load_run(f.name)
         finally:
             os.unlink(f.name)
         self.assertEqual(again.benches[name].times_ns, merged.benches[name].times_ns)
 
     def test_intersection(self):
-        a = cr.load_run(helpers.data("base.json"))
-        b = cr.load_run(helpers.data("new_slower.json"))
-        common, only_a, only_b = cr.common_benchmarks(a, b)
+        a = results.load_run(helpers.data("base.json"))
+        b = results.load_run(helpers.data("new_slower.json"))
+        common, only_a, only_b = results.common_benchmarks(a, b)
         self.assertEqual(len(common), 3)
         self.assertEqual(only_a, ["spawn/process_pool_startup/workers:2"])
         self.assertEqual(only_b, ["sum_squares/std_async/tasks:1000/inner:1000/workers:2"])
-        full = cr.load_run(helpers.data("full.json"))
-        ipc = cr.Run("ipc.json", {}, {n: x for n, x in full.benches.items()
+        full = results.load_run(helpers.data("full.json"))
+        ipc = results.Run("ipc.json", {}, {n: x for n, x in full.benches.items()
                                       if x.workload == "ipc"})
-        with self.assertRaises(cr.CbError) as ctx:
-            cr.common_benchmarks(a, ipc)
+        with self.assertRaises(cli.CbError) as ctx:
+            results.common_benchmarks(a, ipc)
         self.assertIn("no benchmark in common", str(ctx.exception))
 
     def test_formatting(self):
-        self.assertEqual(cr.fmt_time(1.5e6), "1.5 ms")
-        self.assertEqual(cr.fmt_time(math.nan), "-")
-        self.assertIn("Fixture CPU", cr.context_line(cr.load_run(helpers.data("base.json")).context))
+        self.assertEqual(units.fmt_time(1.5e6), "1.5 ms")
+        self.assertEqual(units.fmt_time(math.nan), "-")
+        self.assertIn("Fixture CPU", units.context_line(results.load_run(helpers.data("base.json")).context))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ and anything else a chart of median times.
 
 import math
 
-import concbench_results as cr
+from concbench import cli, names, units
+
 
 PLACEMENT_KEYS = ("pin", "placement", "affinity")
 
@@ -24,7 +25,7 @@ def common_params(benches):
 
 
 def _sort_key(bench):
-    return [(cr.num(v) if cr.num(v) is not None else math.inf, str(v))
+    return [(names.num(v) if names.num(v) is not None else math.inf, str(v))
             for v in bench.params.values()]
 
 
@@ -61,7 +62,7 @@ def speedup(plt, run, workload, benches):
         keep = {k for k, _ in key[1]} | {"workers"}
         series = _groups(items, lambda b: b.label(drop=keep))
         workers = sorted({b.params.get("workers", "-") for b in items},
-                         key=lambda w: cr.num(w) or 0)
+                         key=lambda w: names.num(w) or 0)
         width = 0.8 / len(series)
         for i, (name, bs) in enumerate(series.items()):
             xs, mids, lo, hi = [], [], [], []
@@ -85,22 +86,22 @@ def speedup(plt, run, workload, benches):
 
 def scaling(plt, run, workload, benches):
     """Speedup against worker count, one line per variant, with the ideal line."""
-    rows = [b for b in benches if cr.num(b.params.get("workers")) and run.speedups(b)]
+    rows = [b for b in benches if names.num(b.params.get("workers")) and run.speedups(b)]
     if not rows:
         return []
     groups = _groups(rows, lambda b: b.serial_key())
     fig, axes = _figure(plt, len(groups))
     for ax, (key, items) in zip(axes, groups.items()):
         keep = {k for k, _ in key[1]} | {"workers"}
-        ws = sorted({cr.num(b.params["workers"]) for b in items} | {1.0})
-        cores = cr.num(run.context.get("logical_cores") or run.context.get("num_cpus"))
+        ws = sorted({names.num(b.params["workers"]) for b in items} | {1.0})
+        cores = names.num(run.context.get("logical_cores") or run.context.get("num_cpus"))
         ideal = [min(w, cores) if cores else w for w in ws]
         ax.plot(ws, ideal, "--", color="gray",
                 label=f"ideal (min(workers, {cores:g} cores))" if cores else "ideal")
         ax.set_xticks(ws, [f"{w:g}" for w in ws])
         for name, bs in _groups(items, lambda b: b.label(drop=keep)).items():
-            bs.sort(key=lambda b: cr.num(b.params["workers"]))
-            xs = [cr.num(b.params["workers"]) for b in bs]
+            bs.sort(key=lambda b: names.num(b.params["workers"]))
+            xs = [names.num(b.params["workers"]) for b in bs]
             sp = [run.speedups(b) for b in bs]
             ax.plot(xs, [s[0] for s in sp], "o-", label=name)
             ax.fill_between(xs, [min(s[1]) for s in sp], [max(s[1]) for s in sp], alpha=0.2)
@@ -173,7 +174,7 @@ def _placement(bench):
 
 def by_size(plt, run, workload, benches):
     """Latency (time) or throughput (bytes/s) against message size, log axes."""
-    rows = [b for b in benches if cr.num(b.params.get("size"))]
+    rows = [b for b in benches if names.num(b.params.get("size"))]
     out = []
     for modes, items in _groups(rows, lambda b: b.modes).items():
         is_tp = any("throughput" in m for m in modes)
@@ -182,11 +183,11 @@ def by_size(plt, run, workload, benches):
         drop = {"size", *PLACEMENT_KEYS}
         for ax, (place, bs) in zip(axes, places.items()):
             for name, line in _groups(bs, lambda b: b.label(drop=drop)).items():
-                line.sort(key=lambda b: cr.num(b.params["size"]))
-                xs = [cr.num(b.params["size"]) for b in line]
+                line.sort(key=lambda b: names.num(b.params["size"]))
+                xs = [names.num(b.params["size"]) for b in line]
                 if is_tp:
                     ys = [b.counter("bytes_per_second") or
-                          cr.num(b.params["size"]) / (b.median_ns * 1e-9) for b in line]
+                          names.num(b.params["size"]) / (b.median_ns * 1e-9) for b in line]
                 else:
                     ys = [b.median_ns / 1e3 for b in line]
                 ax.plot(xs, ys, "o-", label=name)
@@ -228,9 +229,9 @@ RECIPES = (speedup, scaling, efficiency, throughput_per_primitive, by_size)
 def draw_all(run, outdir, formats=("png", "svg")):
     """Draws every applicable chart into outdir; returns the written paths."""
     import os
-    plt = cr.pyplot()
+    plt = cli.pyplot()
     os.makedirs(outdir, exist_ok=True)
-    context = cr.context_line(run.context)
+    context = units.context_line(run.context)
     written = []
     for workload, benches in run.workloads().items():
         benches = [b for b in benches if b.times_ns]

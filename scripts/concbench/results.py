@@ -1,22 +1,14 @@
-"""Shared helpers for the concbench scripts: loading Google Benchmark JSON,
-parsing the contract names, repetition statistics and the regression decision.
+"""Loading Google Benchmark JSON written by concbench: the context, and per
+benchmark every repetition's time and counters, under the contract names."""
 
-Everything that more than one script needs lives here so it is written once.
-Only the standard library is imported at module level; scipy, matplotlib and
-Google Benchmark's own tools are imported on demand through require() and
-gbench(), which turn a missing package into one clear error line.
-"""
-
-import argparse
-import importlib
 import json
 import math
-import os
-import re
 import statistics
-import sys
+from typing import NamedTuple
 
-GBENCH_DIRS = ("/usr/share/benchmark",)
+from concbench.cli import CbError
+from concbench.names import SPLIT_PARAMS, contract_name, parse_name
+
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # Google Benchmark's own keys; every other numeric key of an entry is a user counter.
 GOOGLE_KEYS = {
@@ -24,122 +16,67 @@ GOOGLE_KEYS = {
     "repetitions", "repetition_index", "threads", "iterations", "real_time",
     "cpu_time", "time_unit", "aggregate_name", "aggregate_unit", "error_occurred",
     "error_message", "label", "big_o", "rms", "complexity_n",
+    "concbench_round",  # written by to_json: which run of a merged set
 }
-# Name segments Google appends to the registered name; they are not parameters.
-GOOGLE_SUFFIX = re.compile(
-    r"^(real_time|manual_time|process_time|repeats:\d+|iterations:\d+|"
-    r"min_time:[0-9.e+-]+s?|min_warmup_time:[0-9.e+-]+s?)$")
-# Parameters that change how the work is split, not the work itself.
-SPLIT_PARAMS = ("workers", "chunk")
-DEBIAN_PACKAGE = {"matplotlib": "python3-matplotlib", "scipy": "python3-scipy",
-                  "numpy": "python3-numpy"}
 
 
-class CbError(Exception):
-    """An error the user can fix; reported as one 'concbench: ...' line."""
+class Metric(NamedTuple):
+    """A benchmark's primary metric, as the binary declares it (schema 2):
+    `name` is "real_time" (Google Benchmark's time per iteration, read in
+    seconds) or a counter; `better` is "lower" or "higher"; `kind` picks the
+    estimator (see stats.py)."""
+    name: str
+    unit: str
+    better: str
+    kind: str
 
 
-def die(message, code=2):
-    print(f"concbench: {message}", file=sys.stderr)
-    sys.exit(code)
-
-
-def main_guard(main):
-    """Runs main() so that no input ever produces a traceback (set
-    CONCBENCH_DEBUG=1 to see one while developing)."""
-    try:
-        code = main()
-    except CbError as e:
-        die(str(e))
-    except KeyboardInterrupt:
-        die("interrupted", 130)
-    except BrokenPipeError:
-        sys.exit(1)
-    except Exception as e:  # pylint: disable=broad-except
-        if os.environ.get("CONCBENCH_DEBUG"):
-            raise
-        die(f"internal error: {type(e).__name__}: {e}", 70)
-    sys.exit(code or 0)
-
-
-def require(name):
-    """Imports a third-party module or fails with the command that installs it."""
-    try:
-        return importlib.import_module(name)
-    except ImportError as e:
-        top = name.split(".")[0]
-        pkg = DEBIAN_PACKAGE.get(top, f"python3-{top}")
-        raise CbError(f"missing Python package {top} ({e}); run scripts/deps.sh "
-                      f"(Debian package {pkg}) and use /usr/bin/python3") from None
-
-
-def pyplot():
-    """matplotlib's pyplot on the Agg backend: charts are files, never windows."""
-    matplotlib = require("matplotlib")
-    matplotlib.use("Agg")
-    return require("matplotlib.pyplot")
-
-
-def gbench():
-    """Google Benchmark's comparison tools (Debian package libbenchmark-tools)."""
-    require("scipy")
-    extra = os.environ.get("CONCBENCH_GBENCH_DIR")
-    for d in ((extra,) if extra else ()) + GBENCH_DIRS:
-        if os.path.isdir(os.path.join(d, "gbench")) and d not in sys.path:
-            sys.path.append(d)
-    try:
-        report = importlib.import_module("gbench.report")
-        util = importlib.import_module("gbench.util")
-    except ImportError:
-        raise CbError("Google Benchmark's tools (gbench) not found in "
-                      f"{', '.join(GBENCH_DIRS)}; run scripts/deps.sh "
-                      "(Debian package libbenchmark-tools)") from None
-    return report, util
-
-
-# ---------------------------------------------------------------- names
-
-def contract_name(name):
-    """The contract name: Google's run-configuration suffixes removed."""
-    parts = name.split("/")
-    while len(parts) > 1 and GOOGLE_SUFFIX.match(parts[-1]):
-        parts.pop()
-    return "/".join(parts)
-
-
-def parse_name(name):
-    """Splits '<workload>/<variant>/<mode>/<key>:<value>...' into its parts.
-    Segments without ':' after the variant are modes (e.g. 'threads', 'pingpong')."""
-    parts = contract_name(name).split("/")
-    workload = parts[0]
-    variant = parts[1] if len(parts) > 1 else ""
-    modes, params = [], {}
-    for seg in parts[2:]:
-        if ":" in seg:
-            key, value = seg.split(":", 1)
-            params[key] = value
-        else:
-            modes.append(seg)
-    return workload, variant, tuple(modes), params
-
-
-def num(value):
-    """A parameter value as a number for sorting and axes (None if not numeric)."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+def legacy_metric(workload):
+    """The metric of a benchmark in a file written before schema 2."""
+    kind = "cpu" if workload.startswith("sum_squares") else (
+        "sleep" if workload == "sleep_io" else "latency")
+    return Metric("real_time", "s", "lower", kind)
 
 
 class Bench:
-    """One benchmark: its parsed name and every repetition's time and counters."""
+    """One benchmark: its parsed name, its declared metric and traits, and
+    every repetition's time, counters and primary-metric value. `rounds[i]`
+    says which run (of a merged set) repetition i came from."""
 
-    def __init__(self, name):
+    def __init__(self, name, described=None):
         self.name = contract_name(name)
         self.workload, self.variant, self.modes, self.params = parse_name(self.name)
+        described = described or {}
+        m = described.get("metric")
+        self.metric = Metric(m["name"], m.get("unit", ""), m.get("better", "lower"),
+                             m.get("kind", "latency")) if m else legacy_metric(self.workload)
+        self.traits = described.get("traits") or {}
+        self.floor = described.get("floor") or None
         self.times_ns = []
+        self.values = []
+        self.rounds = []
         self.counters = {}
         self.errors = []
+
+    @property
+    def failed(self):
+        """A benchmark with any failed repetition reports no figure."""
+        return bool(self.errors)
+
+    def add_repetition(self, entry, ns, round_index=0):
+        """Records one repetition (a Google Benchmark entry whose time is ns)."""
+        self.times_ns.append(ns)
+        for key, value in entry.items():
+            if key not in GOOGLE_KEYS and _is_number(value):
+                self.counters.setdefault(key, []).append(float(value))
+        if self.metric.name == "real_time":
+            self.values.append(ns * 1e-9)
+        elif _is_number(entry.get(self.metric.name)):
+            self.values.append(float(entry[self.metric.name]))
+        else:
+            self.errors.append(f"repetition without its metric {self.metric.name}")
+            return
+        self.rounds.append(round_index)
 
     @property
     def median_ns(self):
@@ -227,15 +164,22 @@ def load_run(path):
     if not isinstance(entries, list):
         raise CbError(f"{path} is not Google Benchmark JSON (no 'benchmarks' list)")
     context = data.get("context") if isinstance(data.get("context"), dict) else {}
+    described = _described(context)
     benches, medians = {}, {}
+
+    def bench(run_name):
+        key = contract_name(run_name)
+        if key not in benches:
+            benches[key] = Bench(run_name, described.get(key))
+        return benches[key]
+
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or not isinstance(e.get("name"), str):
             raise CbError(f"{path} is not Google Benchmark JSON (entry {i} has no name)")
         run_name = e.get("run_name") if isinstance(e.get("run_name"), str) else e["name"]
         kind = e.get("run_type", "iteration")
         if e.get("error_occurred"):
-            b = benches.setdefault(contract_name(run_name), Bench(run_name))
-            b.errors.append(str(e.get("error_message", "error")))
+            bench(run_name).errors.append(str(e.get("error_message", "error")))
             continue
         if not _is_number(e.get("real_time")) or e.get("time_unit", "ns") not in UNIT_NS:
             raise CbError(f"{path} is not Google Benchmark JSON (entry {i} "
@@ -245,19 +189,13 @@ def load_run(path):
             if e.get("aggregate_name") == "median":
                 medians[contract_name(run_name)] = (run_name, ns, e)
             continue
-        b = benches.setdefault(contract_name(run_name), Bench(run_name))
-        b.times_ns.append(ns)
-        for key, value in e.items():
-            if key not in GOOGLE_KEYS and _is_number(value):
-                b.counters.setdefault(key, []).append(float(value))
+        round_index = e.get("concbench_round", 0)
+        bench(run_name).add_repetition(e, ns, round_index if isinstance(round_index, int) else 0)
     # Files written with aggregates only still give one sample per benchmark.
     for key, (run_name, ns, e) in medians.items():
-        b = benches.setdefault(key, Bench(run_name))
+        b = bench(run_name)
         if not b.times_ns:
-            b.times_ns.append(ns)
-            for k, v in e.items():
-                if k not in GOOGLE_KEYS and _is_number(v):
-                    b.counters.setdefault(k, []).append(float(v))
+            b.add_repetition(e, ns)
     if not any(b.times_ns for b in benches.values()):
         failed = [b for b in benches.values() if b.errors]
         if failed:
@@ -267,13 +205,29 @@ def load_run(path):
     return Run(path, context, benches)
 
 
+def _described(context):
+    """{name: description} from context.concbench.benchmarks (schema 2)."""
+    meta = context.get("concbench")
+    items = meta.get("benchmarks") if isinstance(meta, dict) else None
+    if not isinstance(items, list):
+        return {}
+    return {d["name"]: d for d in items if isinstance(d, dict) and isinstance(d.get("name"), str)
+            and isinstance(d.get("metric"), dict) and isinstance(d["metric"].get("name"), str)}
+
+
 def merge_runs(runs):
-    """Pools the repetitions of several runs of the same suite (regress rounds)."""
+    """Pools the repetitions of several runs of the same suite; each run's
+    repetitions keep its index in `rounds`."""
     merged = {}
-    for run in runs:
+    for index, run in enumerate(runs):
         for name, b in run.benches.items():
-            m = merged.setdefault(name, Bench(name))
+            if name not in merged:
+                m = merged[name] = Bench(name)
+                m.metric, m.traits, m.floor = b.metric, b.traits, b.floor
+            m = merged[name]
             m.times_ns += b.times_ns
+            m.values += b.values
+            m.rounds += [index] * len(b.values)
             m.errors += b.errors
             for k, v in b.counters.items():
                 m.counters.setdefault(k, []).extend(v)
@@ -281,48 +235,15 @@ def merge_runs(runs):
 
 
 def common_benchmarks(a, b):
-    """Names measured in both runs, plus the names only in a and only in b.
+    """Names in both runs, plus the names only in a and only in b (a failed
+    benchmark is in its run: it is compared as failed, never as missing).
     Raises CbError when nothing is common."""
-    ok_a = [n for n, x in a.benches.items() if x.times_ns]
-    ok_b = {n for n, x in b.benches.items() if x.times_ns}
-    common = [n for n in ok_a if n in ok_b]
-    only_a = [n for n in a.benches if n not in common]
-    only_b = [n for n in b.benches if n not in common and n not in a.benches]
+    common = [n for n in a.benches if n in b.benches]
+    only_a = [n for n in a.benches if n not in b.benches]
+    only_b = [n for n in b.benches if n not in a.benches]
     if not common:
         raise CbError(f"{a.path} and {b.path} have no benchmark in common")
     return common, only_a, only_b
-
-
-# ---------------------------------------------------------------- formatting
-
-def fmt_time(ns):
-    if ns is None or not math.isfinite(ns):
-        return "-"
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
-        if abs(ns) >= scale:
-            return f"{ns / scale:.3g} {unit}"
-    return f"{ns:.3g} ns"
-
-
-def fmt_num(x):
-    if x is None or not math.isfinite(x):
-        return "-"
-    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(x) >= scale:
-            return f"{x / scale:.3g} {suffix}"
-    return f"{x:.3g}"
-
-
-def context_line(context):
-    """One line naming the machine and revision, for chart titles and reports."""
-    c = context or {}
-    cpu = c.get("cpu_model") or "unknown CPU"
-    cores = c.get("logical_cores") or c.get("num_cpus") or "?"
-    parts = [cpu, f"{cores} cores", str(c.get("date", "no date"))[:19],
-             f"rev {str(c.get('concbench_revision', 'unknown'))[:12]}"]
-    if c.get("concbench_mode"):
-        parts.append(f"{c['concbench_mode']} suite")
-    return ", ".join(parts)
 
 
 def to_json(run):
@@ -335,15 +256,10 @@ def to_json(run):
                  "repetitions": len(b.times_ns), "repetition_index": i, "threads": 1,
                  "iterations": 1, "real_time": t, "cpu_time": t, "time_unit": "ns"}
             e.update({k: v[i] for k, v in b.counters.items() if i < len(v)})
+            if i < len(b.rounds):
+                e["concbench_round"] = b.rounds[i]
             entries.append(e)
         for msg in b.errors:
             entries.append({"name": b.name, "run_name": b.name, "run_type": "iteration",
                             "error_occurred": True, "error_message": msg})
     return {"context": run.context, "benchmarks": entries}
-
-
-class ArgParser(argparse.ArgumentParser):
-    """argparse with usage errors reported as one 'concbench: ...' line."""
-
-    def error(self, message):
-        die(f"{self.prog}: {message} (see --help)")

@@ -4,8 +4,8 @@ in the JSON (no per-workload code, so new workloads are summarised too)."""
 
 import math
 
-import charts
-import concbench_results as cr
+from concbench import charts, names, units
+
 
 MAX_COUNTERS = 6
 
@@ -24,24 +24,24 @@ def answer(run, benches, drop):
         if correct:
             best = max(correct, key=lambda b: b.counter("ops_per_second"))
             parts.append(f"fastest correct: {_name(best, drop)}, "
-                         f"{cr.fmt_num(best.counter('ops_per_second'))} ops/s")
+                         f"{units.fmt_num(best.counter('ops_per_second'))} ops/s")
         if wrong:
             parts.append("wrong balance: " + ", ".join(
                 f"{_name(b, drop)} (off by {b.counter('balance_error'):g})" for b in wrong))
-    sized = [b for b in benches if cr.num(b.params.get("size"))]
+    sized = [b for b in benches if names.num(b.params.get("size"))]
     if sized:
         lat = [b for b in sized if not any("throughput" in m for m in b.modes)]
         tput = [b for b in sized if b.counter("bytes_per_second")
                 and any("throughput" in m for m in b.modes)]
         if lat:
-            small = min(cr.num(b.params["size"]) for b in lat)
-            best = min((b for b in lat if cr.num(b.params["size"]) == small),
+            small = min(names.num(b.params["size"]) for b in lat)
+            best = min((b for b in lat if names.num(b.params["size"]) == small),
                        key=lambda b: b.median_ns)
-            parts.append(f"lowest latency: {_name(best, drop)}, {cr.fmt_time(best.median_ns)}")
+            parts.append(f"lowest latency: {_name(best, drop)}, {units.fmt_time(best.median_ns)}")
         if tput:
             best = max(tput, key=lambda b: b.counter("bytes_per_second"))
             parts.append(f"highest throughput: {_name(best, drop)}, "
-                         f"{cr.fmt_num(best.counter('bytes_per_second'))}B/s")
+                         f"{units.fmt_num(best.counter('bytes_per_second'))}B/s")
     eff = [b for b in benches if charts.efficiencies(b) and b.variant != "serial"]
     if eff:
         best = max(eff, key=lambda b: sorted(charts.efficiencies(b))[len(charts.efficiencies(b)) // 2])
@@ -64,8 +64,8 @@ def answer(run, benches, drop):
     if not parts:
         fast = min(benches, key=lambda b: b.median_ns)
         slow = max(benches, key=lambda b: b.median_ns)
-        parts.append(f"fastest: {_name(fast, drop)}, {cr.fmt_time(fast.median_ns)}; "
-                     f"slowest: {_name(slow, drop)}, {cr.fmt_time(slow.median_ns)}")
+        parts.append(f"fastest: {_name(fast, drop)}, {units.fmt_time(fast.median_ns)}; "
+                     f"slowest: {_name(slow, drop)}, {units.fmt_time(slow.median_ns)}")
     return "; ".join(parts) + "."
 
 
@@ -85,10 +85,10 @@ def table(run, benches, drop):
             continue
         sp = run.speedups(b)
         cv = b.cv
-        row = [_name(b, drop), cr.fmt_time(b.median_ns),
+        row = [_name(b, drop), units.fmt_time(b.median_ns),
                "-" if math.isnan(cv) else f"{cv * 100:.1f}%", str(len(b.times_ns)),
                f"{sp[0]:.2f}x" if sp else "-"]
-        row += [cr.fmt_num(b.counter(k)) if b.counter(k) is not None else "-" for k in counters]
+        row += [units.fmt_num(b.counter(k)) if b.counter(k) is not None else "-" for k in counters]
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
@@ -96,7 +96,7 @@ def table(run, benches, drop):
 def render(run):
     c = run.context
     out = ["# concbench summary", "",
-           f"Machine: {cr.context_line(c)}.",
+           f"Machine: {units.context_line(c)}.",
            f"Kernel {c.get('kernel', '?')}, compiler {c.get('compiler', '?')}, "
            f"build {c.get('build_type', c.get('library_build_type', '?'))}, "
            f"affinity {c.get('affinity', '?')}.", "",

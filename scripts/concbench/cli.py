@@ -1,0 +1,98 @@
+"""What every command-line script shares: one-line errors instead of
+tracebacks, optional third-party imports that name their Debian package, and
+an argparse that reports usage errors the same way.
+
+Only the standard library is imported at module level; scipy, matplotlib and
+Google Benchmark's own tools are imported on demand through require(),
+pyplot() and gbench().
+"""
+
+import argparse
+import importlib
+import os
+import sys
+
+GBENCH_DIRS = ("/usr/share/benchmark",)
+DEBIAN_PACKAGE = {"matplotlib": "python3-matplotlib", "scipy": "python3-scipy",
+                  "numpy": "python3-numpy"}
+
+# Exit statuses shared by every script (documented in the README).
+EXIT_OK = 0
+EXIT_FOUND = 1        # something slower, or a benchmark failed
+EXIT_USAGE = 2        # bad usage or input
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
+
+
+class CbError(Exception):
+    """An error the user can fix; reported as one 'concbench: ...' line.
+    `code` is the exit status (EXIT_USAGE unless said otherwise)."""
+
+    def __init__(self, message, code=EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def die(message, code=EXIT_USAGE):
+    print(f"concbench: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def main_guard(main):
+    """Runs main() so that no input ever produces a traceback (set
+    CONCBENCH_DEBUG=1 to see one while developing)."""
+    try:
+        code = main()
+    except CbError as e:
+        die(str(e), e.code)
+    except KeyboardInterrupt:
+        die("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as e:  # pylint: disable=broad-except
+        if os.environ.get("CONCBENCH_DEBUG"):
+            raise
+        die(f"internal error: {type(e).__name__}: {e}", EXIT_INTERNAL)
+    sys.exit(code or 0)
+
+
+def require(name):
+    """Imports a third-party module or fails with the command that installs it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        top = name.split(".")[0]
+        pkg = DEBIAN_PACKAGE.get(top, f"python3-{top}")
+        raise CbError(f"missing Python package {top} ({e}); run scripts/deps.sh "
+                      f"(Debian package {pkg}) and use /usr/bin/python3") from None
+
+
+def pyplot():
+    """matplotlib's pyplot on the Agg backend: charts are files, never windows."""
+    matplotlib = require("matplotlib")
+    matplotlib.use("Agg")
+    return require("matplotlib.pyplot")
+
+
+def gbench():
+    """Google Benchmark's comparison tools (Debian package libbenchmark-tools)."""
+    require("scipy")
+    extra = os.environ.get("CONCBENCH_GBENCH_DIR")
+    for d in ((extra,) if extra else ()) + GBENCH_DIRS:
+        if os.path.isdir(os.path.join(d, "gbench")) and d not in sys.path:
+            sys.path.append(d)
+    try:
+        report = importlib.import_module("gbench.report")
+        util = importlib.import_module("gbench.util")
+    except ImportError:
+        raise CbError("Google Benchmark's tools (gbench) not found in "
+                      f"{', '.join(GBENCH_DIRS)}; run scripts/deps.sh "
+                      "(Debian package libbenchmark-tools)") from None
+    return report, util
+
+
+class ArgParser(argparse.ArgumentParser):
+    """argparse with usage errors reported as one 'concbench: ...' line."""
+
+    def error(self, message):
+        die(f"{self.prog}: {message} (see --help)")

@@ -1,0 +1,244 @@
+"""Calibrates the regression gate on this machine's real noise.
+
+Usage: gate_check.py [--runs N] [--slowdown-runs M] [--binary PATH]
+                     [--binary-new PATH] [--suite quick] [--filter REGEX]
+                     [--rounds R] [--chunk C] [--repetitions K] --dir DIR
+                     [--analyze-only] [--quantiles 0,0.05,0.1,0.25,0.5]
+                     [--threshold T] [--alpha A] [--sensitivity S]
+
+Collects N real A/A runs of the gate (the same binary, or two builds of one
+tree, on both sides, interleaved exactly as regress.py runs them) and M runs
+in which the new side stretches one CPU-bound benchmark by 10% and another
+by 5% through the binary's --test_slowdown; every run's raw repetitions are
+kept in DIR. Then it reports, for the default estimators and for each
+alternative quantile given:
+- the A/A false-alarm rate: runs with any 'slower' / runs, and per benchmark;
+- detection of a 10% and a 5% slowdown: the injected runs, and every A/A run
+  with each benchmark's new side scaled by the factor (what --test_slowdown
+  does to a time), counted where the benchmark's MDE is at most 10%;
+- the MDE per benchmark and the share that is too noisy to judge.
+Writes DIR/report.md and DIR/report.json; --analyze-only redoes the analysis.
+"""
+
+import glob
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import time
+
+from concbench import cli, gate, regress, results, stats
+
+SLOWDOWNS = (1.10, 1.05)
+
+
+def save(run, path):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(results.to_json(run), f)
+
+
+def collect(args):
+    base_bin = args.binary
+    new_bin = args.binary_new or args.binary
+    common = regress.suite_args(args)
+    names = regress.chosen(regress.list_benchmarks(new_bin, common), args.filter)
+    if not names:
+        raise cli.CbError("no benchmark matches --filter")
+    cpu = [n for n in names if n.startswith("sum_squares")]
+    rng = random.Random(args.seed)
+    plan = [("aa", i, {}) for i in range(args.runs)]
+    for i in range(args.slowdown_runs):
+        # One benchmark per run (the binary takes one --test_slowdown),
+        # alternately 10% and 5% slower.
+        if cpu:
+            plan.append(("slow", i, {rng.choice(cpu): SLOWDOWNS[i % len(SLOWDOWNS)]}))
+    os.makedirs(args.dir, exist_ok=True)
+    started = time.monotonic()
+    for n, (kind, i, slowed) in enumerate(plan, 1):
+        stem = os.path.join(args.dir, f"{kind}_{i:02d}")
+        if os.path.exists(stem + "_meta.json"):
+            continue  # resumable: an interrupted calibration keeps its runs
+        new_args = list(common) + [f"--test_slowdown=^{re.escape(name)}$:{factor}"
+                                   for name, factor in slowed.items()]
+        what = ", ".join(f"{k} x{v}" for k, v in slowed.items())
+        print(f"concbench: gate run {n}/{len(plan)} ({kind} {i}{', slowed: ' + what if what else ''})"
+              f"; {time.monotonic() - started:.0f} s so far", file=sys.stderr)
+        runs = regress.run_interleaved([("base", base_bin, common), ("new", new_bin, new_args)],
+                                       names, args.rounds, args.chunk, args.dir, args.quiet)
+        save(runs["base"], stem + "_base.json")
+        save(runs["new"], stem + "_new.json")
+        with open(stem + "_meta.json", "w", encoding="utf-8") as f:
+            json.dump({"kind": kind, "slowed": slowed, "rounds": args.rounds,
+                       "chunk": args.chunk, "args": common}, f)
+    for leftover in glob.glob(os.path.join(args.dir, "base_*.json")) + glob.glob(
+            os.path.join(args.dir, "new_*.json")):
+        os.unlink(leftover)
+    print(f"concbench: collected {len(plan)} gate runs in {time.monotonic() - started:.0f} s",
+          file=sys.stderr)
+
+
+def load_pair(stem):
+    base = results.load_run(stem + "_base.json")
+    new = results.load_run(stem + "_new.json")
+    with open(stem + "_meta.json", encoding="utf-8") as f:
+        meta = json.load(f)
+    return base, new, meta
+
+
+def scaled(bench, factor):
+    """A copy of bench whose metric is worse by `factor`."""
+    b = results.Bench(bench.name)
+    b.metric, b.rounds, b.errors = bench.metric, list(bench.rounds), list(bench.errors)
+    f = factor if bench.metric.better == "lower" else 1 / factor
+    b.values = [v * f for v in bench.values]
+    return b
+
+
+def analyze_pair(base, new, slowed, args):
+    """Verdicts of one gate run, plus synthetic detection per benchmark."""
+    rows, _, _ = gate.compare_runs(base, new, args.threshold, args.alpha, args.sensitivity)
+    by_name = {r["name"]: r for r in rows}
+    family = sum(1 for r in rows if r["p_slower"] is not None)
+    out = {"false": [r["name"] for r in rows
+                     if r["verdict"] == gate.SLOWER and r["name"] not in slowed],
+           "injected": {n: {"factor": f, "verdict": by_name[n]["verdict"],
+                            "mde": by_name[n]["mde"]}
+                        for n, f in slowed.items() if n in by_name},
+           "mde": {r["name"]: r["mde"] for r in rows if r["mde"] is not None},
+           "noisy": [r["name"] for r in rows if r["verdict"] == gate.NOISY],
+           "synthetic": {}}
+    for r in rows:
+        if r["name"] in slowed or r["mde"] is None or r["mde"] > 0.10:
+            continue
+        caught = {}
+        for factor in SLOWDOWNS:
+            row = gate.judge(base.benches[r["name"]], scaled(new.benches[r["name"]], factor),
+                             args.threshold)
+            # Holm's first step: the slowed benchmark has the smallest p.
+            caught[str(factor)] = row["p_slower"] * family < args.alpha
+        out["synthetic"][r["name"]] = caught
+    return out
+
+
+def summarize(per_run, label):
+    aa = [r for r in per_run if r["kind"] == "aa"]
+    runs_flagged = sum(1 for r in per_run if r["false"])
+    false_by_bench = {}
+    for r in per_run:
+        for n in r["false"]:
+            false_by_bench[n] = false_by_bench.get(n, 0) + 1
+    detect = {}
+    for factor in SLOWDOWNS:
+        key = str(factor)
+        hits = [c[key] for r in per_run for c in r["synthetic"].values()]
+        real = [i["verdict"] == gate.SLOWER for r in per_run for i in r["injected"].values()
+                if i["factor"] == factor and i["mde"] is not None and i["mde"] <= 0.10]
+        detect[key] = {"synthetic": [sum(hits), len(hits)], "injected": [sum(real), len(real)]}
+    mdes = {}
+    for r in per_run:
+        for n, m in r["mde"].items():
+            mdes.setdefault(n, []).append(m)
+    noisy = statistics.fmean(len(r["noisy"]) / max(len(r["mde"]), 1) for r in per_run)
+    return {"estimator": label, "runs": len(per_run), "aa_runs": len(aa),
+            "runs_with_false_slower": runs_flagged, "false_by_benchmark": false_by_bench,
+            "detection": detect, "share_too_noisy": noisy,
+            "median_mde": {n: statistics.median(v) for n, v in mdes.items()}}
+
+
+def analyze(args):
+    stems = sorted(p[:-len("_meta.json")] for p in glob.glob(os.path.join(args.dir, "*_meta.json")))
+    if not stems:
+        raise cli.CbError(f"{args.dir} holds no gate runs (run without --analyze-only first)")
+    pairs = [load_pair(s) for s in stems]
+    configs = [("default", None)] + [(f"quantile {q:g}", q) for q in args.quantiles]
+    saved = dict(stats.QUANTILE_BY_KIND)
+    reports = []
+    try:
+        for label, q in configs:
+            if q is not None:
+                for kind in ("cpu", "latency", "throughput", "rate"):
+                    stats.QUANTILE_BY_KIND[kind] = q
+            per_run = []
+            for (base, new, meta) in pairs:
+                r = analyze_pair(base, new, meta.get("slowed", {}), args)
+                r["kind"] = meta["kind"]
+                per_run.append(r)
+            reports.append(summarize(per_run, label))
+            stats.QUANTILE_BY_KIND.clear()
+            stats.QUANTILE_BY_KIND.update(saved)
+    finally:
+        stats.QUANTILE_BY_KIND.clear()
+        stats.QUANTILE_BY_KIND.update(saved)
+    return reports
+
+
+def markdown(reports, args):
+    lines = ["# Gate calibration", "",
+             f"{reports[0]['runs']} gate runs ({reports[0]['aa_runs']} A/A, the rest with "
+             "injected slowdowns) from " + os.path.abspath(args.dir) + f"; threshold "
+             f"{args.threshold:g}, alpha {args.alpha:g}, sensitivity {args.sensitivity:g}.", "",
+             "| estimator | runs with a false 'slower' | 10% caught (synthetic) | "
+             "10% caught (injected) | 5% caught (synthetic) | 5% caught (injected) | "
+             "too noisy |", "|---|---|---|---|---|---|---|"]
+
+    def frac(pair):
+        return f"{pair[0]}/{pair[1]}" + (f" ({pair[0] / pair[1]:.0%})" if pair[1] else "")
+    for r in reports:
+        d = r["detection"]
+        lines.append(f"| {r['estimator']} | {r['runs_with_false_slower']}/{r['runs']} | "
+                     f"{frac(d['1.1']['synthetic'])} | {frac(d['1.1']['injected'])} | "
+                     f"{frac(d['1.05']['synthetic'])} | {frac(d['1.05']['injected'])} | "
+                     f"{r['share_too_noisy']:.0%} |")
+    default = reports[0]
+    if default["false_by_benchmark"]:
+        lines += ["", "False 'slower' by benchmark (default estimators):", ""]
+        lines += [f"- {n}: {c}" for n, c in sorted(default["false_by_benchmark"].items())]
+    lines += ["", "Median MDE by benchmark (default estimators):", "",
+              "| benchmark | median MDE |", "|---|---|"]
+    lines += [f"| {n} | {m * 100:.1f}% |" for n, m in sorted(default["median_mde"].items())]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    p = cli.ArgParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dir", required=True, help="where the runs and the report go")
+    p.add_argument("--runs", type=int, default=20, help="A/A gate runs (default 20)")
+    p.add_argument("--slowdown-runs", type=int, default=10,
+                   help="gate runs with injected slowdowns (default 10)")
+    p.add_argument("--binary", default=regress.BINARY, help="the binary for both sides")
+    p.add_argument("--binary-new", help="a second build for the new side (real A/A)")
+    p.add_argument("--suite", choices=("quick", "smoke", "full"), default="quick")
+    p.add_argument("--filter", help="only the benchmarks matching this regex")
+    p.add_argument("--repetitions", type=int, help="passed to the binaries")
+    p.add_argument("--args", default="", help="extra arguments for both binaries")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--chunk", type=int, default=4)
+    p.add_argument("--seed", type=int, default=1, help="picks the slowed benchmarks")
+    p.add_argument("--analyze-only", action="store_true")
+    p.add_argument("--quantiles", default="",
+                   help="alternative estimators to compare, e.g. 0,0.05,0.25")
+    p.add_argument("--threshold", type=float, default=gate.DEFAULT_THRESHOLD)
+    p.add_argument("--alpha", type=float, default=gate.DEFAULT_ALPHA)
+    p.add_argument("--sensitivity", type=float, default=gate.DEFAULT_SENSITIVITY)
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args()
+    try:
+        args.quantiles = [float(x) for x in args.quantiles.split(",") if x.strip()]
+    except ValueError:
+        p.error("--quantiles takes numbers from 0 to 0.5, e.g. 0,0.1")
+    if any(not 0 <= q <= 0.5 for q in args.quantiles):
+        p.error("--quantiles takes numbers from 0 to 0.5")
+    cli.require("numpy")
+    if not args.analyze_only:
+        collect(args)
+    reports = analyze(args)
+    text = markdown(reports, args)
+    with open(os.path.join(args.dir, "report.json"), "w", encoding="utf-8") as f:
+        json.dump(reports, f, indent=1)
+    with open(os.path.join(args.dir, "report.md"), "w", encoding="utf-8") as f:
+        f.write(text)
+    print(text)
+    default = reports[0]
+    return 1 if default["runs_with_false_slower"] > max(1, default["runs"] // 20) else 0

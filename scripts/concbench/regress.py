@@ -1,0 +1,400 @@
+"""The regression gate: did the working tree make any benchmark slower?
+
+Usage: regress.py [--base REV | --baseline JSON [--new JSON]]
+                  [--binary-base PATH] [--binary-new PATH]
+                  [--suite quick|smoke|full] [--filter REGEX] [--repetitions N]
+                  [--rounds N] [--chunk N] [--threshold T] [--alpha A]
+                  [--sensitivity S] [--args ARGS] [--base-args ARGS]
+                  [--new-args ARGS] [--out DIR] [--report JSON] [--force]
+                  [--repo DIR] [--quiet]
+
+Builds the base revision (default: the merge base with main when the tree is
+on a branch, else HEAD~1) in a temporary git worktree that is always removed,
+and the working tree; then runs both binaries interleaved at a fine grain:
+each round walks the benchmark list in chunks of a few benchmarks and runs
+one chunk in base and in new back to back (alternating which goes first), so
+that both sides meet the same machine states. gate.py judges each benchmark.
+
+Exit status: 0 nothing slower; 1 something slower; 2 bad usage or input (two
+runs that cannot be compared, a file without repetitions); 3 a benchmark
+failed; 4 a benchmark had too few repetitions to judge.
+"""
+
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+from concbench import cli, gate, results, stats, units
+
+BINARY = os.path.join("build", "release", "benchmarks", "concbench")
+EXIT_SLOWER, EXIT_FAILED, EXIT_FEW = 1, 3, 4
+# Context keys that must match for two stored runs to be compared.
+LIKE_KEYS = ("concbench_mode", "cpu_model", "logical_cores", "build_type")
+
+
+def git(root, *args):
+    r = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise cli.CbError(f"git {' '.join(args)} failed: "
+                          f"{(r.stderr.strip().splitlines() or ['?'])[-1]}")
+    return r.stdout.strip()
+
+
+def default_base(root):
+    """The merge base with the main branch when HEAD is not on it, else HEAD~1."""
+    for ref in ("origin/main", "main", "origin/master", "master"):
+        if subprocess.run(["git", "-C", root, "rev-parse", "--verify", "-q", ref],
+                          capture_output=True).returncode != 0:
+            continue
+        base = subprocess.run(["git", "-C", root, "merge-base", "HEAD", ref],
+                              capture_output=True, text=True).stdout.strip()
+        if base and base != git(root, "rev-parse", "HEAD"):
+            return base
+        break
+    return "HEAD~1"
+
+
+def build(tree):
+    """Configures and builds the release preset in tree; returns the binary."""
+    for cmd in (["cmake", "--preset", "release"], ["cmake", "--build", "--preset", "release"]):
+        print(f"concbench: {' '.join(cmd)}  (in {tree})", file=sys.stderr)
+        try:
+            rc = subprocess.run(cmd, cwd=tree, stdout=sys.stderr).returncode
+        except FileNotFoundError:
+            raise cli.CbError("cmake not found; run scripts/deps.sh") from None
+        if rc != 0:
+            raise cli.CbError(f"building {tree} failed ({' '.join(cmd)} exited {rc})")
+    return os.path.join(tree, BINARY)
+
+
+def check_binary(binary):
+    if not os.access(binary, os.X_OK):
+        raise cli.CbError(f"benchmark binary {binary} does not exist or is not executable")
+
+
+def list_benchmarks(binary, args):
+    """The names `binary args` would run, in its order."""
+    check_binary(binary)
+    r = subprocess.run([binary, *args, "--list"], capture_output=True, text=True)
+    if r.returncode != 0:
+        last = (r.stderr.strip().splitlines() or ["?"])[-1]
+        raise cli.CbError(f"{binary} --list failed: {last}")
+    return [line.strip() for line in r.stdout.splitlines() if line.strip()]
+
+
+def exact_filter(names):
+    return "^(" + "|".join(re.escape(n) for n in names) + ")$"
+
+
+class Progress:
+    """One line on stderr, rewritten in place on a terminal."""
+
+    def __init__(self, quiet):
+        self.tty = sys.stderr.isatty() and not quiet
+        self.quiet = quiet
+
+    def show(self, text):
+        if self.quiet:
+            return
+        sys.stderr.write(f"\r\033[K{text}" if self.tty else f"{text}\n")
+        sys.stderr.flush()
+
+    def done(self):
+        if self.tty:
+            sys.stderr.write("\r\033[K")
+
+
+def run_interleaved(sides, names, rounds, chunk, tmp, quiet):
+    """Runs every chunk of `names` on each side, side by side, `rounds` times.
+    sides: [(label, binary, args)]. Returns {label: Run} with the rounds
+    recorded per repetition (Bench.rounds)."""
+    chunks = [names[i:i + chunk] for i in range(0, len(names), chunk)]
+    per_round = {label: [[] for _ in range(rounds)] for label, _, _ in sides}
+    progress = Progress(quiet)
+    step, steps = 0, rounds * len(chunks) * len(sides)
+    for r in range(rounds):
+        for c, part in enumerate(chunks):
+            order = sides if (r + c) % 2 == 0 else sides[::-1]
+            for label, binary, args in order:
+                step += 1
+                progress.show(f"concbench: round {r + 1}/{rounds}, chunk {c + 1}/{len(chunks)}"
+                              f" ({label}), {step}/{steps}")
+                out = os.path.join(tmp, f"{label}_{r}_{c}.json")
+                cmd = [binary, *args, f"--filter={exact_filter(part)}", f"--out={out}"]
+                proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      text=True)
+                if proc.returncode not in (0, 1) or not os.path.exists(out):
+                    progress.done()
+                    last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+                    raise cli.CbError(f"{binary} exited with status {proc.returncode}: {last}")
+                per_round[label][r].append(results.load_run(out))
+    progress.done()
+    return {label: results.merge_runs([_union(parts) for parts in rounds_of])
+            for label, rounds_of in per_round.items()}
+
+
+def _union(runs):
+    """The chunks of one round as one run (their benchmarks are disjoint)."""
+    benches = {}
+    for run in runs:
+        benches.update(run.benches)
+    return results.Run(runs[0].path, runs[0].context, benches)
+
+
+def check_like(base, new, force):
+    """Refuses runs that cannot be compared; with force, returns warnings."""
+    problems = []
+    for key in LIKE_KEYS:
+        a, b = base.context.get(key), new.context.get(key)
+        if a is not None and b is not None and a != b:
+            problems.append(f"{key} differs ({a} vs {b})")
+    if not any(len(b.values) > 1 for b in base.benches.values()):
+        raise cli.CbError(f"{base.path} has no repetitions (one value per benchmark): "
+                          "the gate needs a run written with its repetitions")
+    if problems and not force:
+        raise cli.CbError("the runs cannot be compared: " + "; ".join(problems)
+                          + " (use --force to compare anyway)")
+    return [f"warning: comparing unlike runs: {p}" for p in problems]
+
+
+def suite_args(args):
+    out = [] if args.suite == "full" else [f"--{args.suite}"]
+    if args.repetitions:
+        out.append(f"--repetitions={args.repetitions}")
+    return out + shlex.split(args.args)
+
+
+class Worktree:
+    """A detached git worktree of rev in a temporary directory, removed on exit
+    (also on Ctrl-C and SIGTERM, which main() turns into KeyboardInterrupt)."""
+
+    def __init__(self, root, rev):
+        self.root, self.rev = root, rev
+        self.tmp = tempfile.mkdtemp(prefix="concbench-base-")
+        self.path = os.path.join(self.tmp, "tree")
+
+    def __enter__(self):
+        git(self.root, "worktree", "add", "--detach", self.path, self.rev)
+        return self.path
+
+    def __exit__(self, *exc):
+        subprocess.run(["git", "-C", self.root, "worktree", "remove", "--force", self.path],
+                       capture_output=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        subprocess.run(["git", "-C", self.root, "worktree", "prune"], capture_output=True)
+        return False
+
+
+def table(rows):
+    out = []
+    for r in rows:
+        unit = r["metric"]["unit"]
+        change = gate.fmt_change(r["ratio"])
+        if r["ratio_lo"] is not None and r["ratio_hi"] is not None:
+            change += f" [{gate.fmt_change(r['ratio_lo'])}, {gate.fmt_change(r['ratio_hi'])}]"
+        mde = "-" if r["mde"] is None else f"{r['mde'] * 100:.1f}%"
+        verdict = r["verdict"]
+        if verdict == gate.NOISY:
+            verdict = f"too noisy to judge at {r['sensitivity'] * 100:g}%"
+        elif r.get("error"):
+            verdict = f"{verdict}: {r['error'].split(': ', 1)[-1]}"
+        out.append([r["name"], f"{r['metric']['name']} ({r['estimator']})",
+                    units.fmt_value(r["base"], unit), units.fmt_value(r["new"], unit),
+                    change, mde, gate.fmt_p(r["p"]), f"{r['n'][0]}/{r['n'][1]}", verdict])
+    return out
+
+
+def judge(base, new, args, warnings=(), unlisted=((), ())):
+    """Prints the verdicts and returns the exit status. `unlisted`: names that
+    only one binary has (never run, so absent from both runs)."""
+    rows, only_base, only_new = gate.compare_runs(base, new, args.threshold, args.alpha,
+                                                  args.sensitivity)
+    only_base, only_new = list(unlisted[0]) + only_base, list(unlisted[1]) + only_new
+    for r in rows:
+        r["sensitivity"] = args.sensitivity
+    for w in warnings:
+        print(w)
+    print(f"base: {units.context_line(base.context)}")
+    print(f"new:  {units.context_line(new.context)}")
+    print()
+    print("\n".join(gate.format_table(
+        ["benchmark", "metric (estimator)", "base", "new", "change [95% CI]", "MDE",
+         "p (Holm)", "reps", "verdict"], table(rows))))
+    for w in warnings:
+        print(w)
+    judged = [r for r in rows if r["ratio"] is not None]
+    print(f"\ngeometric mean of the worse-ratios over {len(judged)} benchmarks: "
+          f"{gate.fmt_change(gate.geomean([r['ratio'] for r in judged]))}")
+    print(f"rule: slower when a one-sided test of 'worse by more than "
+          f"{args.threshold * 100:g}%' gives a Holm-adjusted p < {args.alpha:g} over the "
+          f"{len(judged)} judged benchmarks (estimator per metric kind, bootstrap over "
+          f"rounds and repetitions); 'same' only where the MDE is at most "
+          f"{args.sensitivity * 100:g}%")
+    for line in gate.missing_lines(only_base, only_new, "base", "new"):
+        print(line)
+    by = {v: [r["name"] for r in rows if r["verdict"] == v]
+          for v in (gate.SLOWER, gate.FAILED, gate.FEW, gate.NOISY, gate.FASTER)}
+    if by[gate.NOISY]:
+        print(f"concbench: {len(by[gate.NOISY])} benchmarks too noisy to judge at "
+              f"{args.sensitivity * 100:g}% (see the MDE column)", file=sys.stderr)
+    if by[gate.FEW]:
+        print(f"concbench: {len(by[gate.FEW])} benchmarks have fewer than {gate.MIN_REPS} "
+              "repetitions per side; raise --rounds or --repetitions", file=sys.stderr)
+    if by[gate.FAILED]:
+        print(f"concbench: failed: {', '.join(by[gate.FAILED])}", file=sys.stderr)
+    if by[gate.SLOWER]:
+        print(f"concbench: slower: {', '.join(by[gate.SLOWER])}", file=sys.stderr)
+    if args.report:
+        try:
+            with open(args.report, "w", encoding="utf-8") as f:
+                json.dump({"rows": rows, "only_base": only_base, "only_new": only_new,
+                           "slower": by[gate.SLOWER], "failed": by[gate.FAILED],
+                           "too_noisy": by[gate.NOISY], "too_few": by[gate.FEW],
+                           "faster": by[gate.FASTER], "threshold": args.threshold,
+                           "alpha": args.alpha, "sensitivity": args.sensitivity,
+                           "warnings": list(warnings),
+                           "estimators": {k: stats.estimator_name(k)
+                                          for k in stats.QUANTILE_BY_KIND}}, f, indent=1)
+        except OSError as e:
+            raise cli.CbError(f"cannot write {args.report}: {e.strerror or e}") from None
+    if by[gate.FAILED]:
+        return EXIT_FAILED
+    if by[gate.SLOWER]:
+        return EXIT_SLOWER
+    if by[gate.FEW]:
+        return EXIT_FEW
+    return 0
+
+
+def parse():
+    p = cli.ArgParser(description=__doc__.splitlines()[0])
+    p.add_argument("--base", help="base revision to build (default: the merge base with "
+                                  "main, else HEAD~1)")
+    p.add_argument("--baseline", help="compare against this stored run instead of a revision")
+    p.add_argument("--new", help="with --baseline: use this run instead of running the binary")
+    p.add_argument("--binary-base", help="prebuilt base binary (skips building the base)")
+    p.add_argument("--binary-new", help="prebuilt new binary (skips building the working tree)")
+    p.add_argument("--threshold", type=float, default=gate.DEFAULT_THRESHOLD,
+                   help="practical margin: slower means worse by more than this "
+                        "(default %(default)s)")
+    p.add_argument("--alpha", type=float, default=gate.DEFAULT_ALPHA,
+                   help="chance of any false 'slower' in the suite (default %(default)s)")
+    p.add_argument("--sensitivity", type=float, default=gate.DEFAULT_SENSITIVITY,
+                   help="'same' only where the MDE is at most this (default %(default)s)")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    p.add_argument("--chunk", type=int, default=4,
+                   help="benchmarks per binary run; smaller interleaves finer (default 4)")
+    p.add_argument("--suite", choices=("quick", "smoke", "full"), default="quick")
+    p.add_argument("--filter", help="only the benchmarks matching this regex")
+    p.add_argument("--repetitions", type=int, help="passed to the binaries' --repetitions")
+    p.add_argument("--args", default="", help="extra arguments for both binaries")
+    p.add_argument("--base-args", default="", help="extra arguments for the base binary")
+    p.add_argument("--new-args", default="", help="extra arguments for the new binary")
+    p.add_argument("--out", help="directory to keep base.json and new.json (pooled rounds)")
+    p.add_argument("--repo", help="repository to build (default: the one holding this script)")
+    p.add_argument("--report", help="also write the verdicts as JSON to this file")
+    p.add_argument("--force", action="store_true",
+                   help="compare runs of different modes or machines (warns on every table)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    args = p.parse_args()
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
+    if args.chunk < 1:
+        p.error("--chunk must be at least 1")
+    if not 0 < args.alpha < 1 or args.threshold < 0 or args.sensitivity <= 0:
+        p.error("--alpha must be in (0, 1), --threshold >= 0, --sensitivity > 0")
+    if args.new and not args.baseline:
+        p.error("--new needs --baseline")
+    if args.filter:
+        try:
+            re.compile(args.filter)
+        except re.error as e:
+            p.error(f"--filter is not a valid regex: {e}")
+    return args
+
+
+def chosen(names, pattern):
+    if not pattern:
+        return names
+    return [n for n in names if re.search(pattern, n)]
+
+
+def main():
+    args = parse()
+
+    def on_term(*_):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+    cli.require("numpy")
+    here = args.repo or os.path.dirname(os.path.abspath(__file__))
+    common = suite_args(args)
+    base_args = common + shlex.split(args.base_args)
+    new_args = common + shlex.split(args.new_args)
+    with tempfile.TemporaryDirectory(prefix="concbench-regress-") as tmp:
+        warnings, unlisted = [], ((), ())
+        if args.baseline:
+            base = results.load_run(args.baseline)
+            if args.new:
+                new = results.load_run(args.new)
+            else:
+                binary = args.binary_new or build(git(here, "rev-parse", "--show-toplevel"))
+                listed = chosen(list_benchmarks(binary, new_args), args.filter)
+                names = [n for n in listed if n in base.benches]
+                if not names:
+                    raise cli.CbError(f"{args.baseline} and the binary have no benchmark in "
+                                      "common" + (f" matching --filter={args.filter}"
+                                                  if args.filter else ""))
+                unlisted = ((), [n for n in listed if n not in base.benches])
+                new = run_interleaved([("new", binary, new_args)], names, args.rounds,
+                                      args.chunk, tmp, args.quiet)["new"]
+            warnings = check_like(base, new, args.force)
+        else:
+            root = git(here, "rev-parse", "--show-toplevel") if not (
+                args.binary_base and args.binary_new) else None
+            new_bin = args.binary_new or build(root)
+            if args.binary_base:
+                base_bin = args.binary_base
+                runs, unlisted = compare_binaries(base_bin, new_bin, base_args, new_args,
+                                                  args, tmp)
+            else:
+                rev_name = args.base or default_base(root)
+                try:
+                    rev = git(root, "rev-parse", "--verify", f"{rev_name}^{{commit}}")
+                except cli.CbError:
+                    raise cli.CbError(
+                        f"base revision {rev_name} does not exist in {root} (a shallow "
+                        "clone? fetch more history, or use --base REV, --baseline JSON or "
+                        "--binary-base)") from None
+                with Worktree(root, rev) as tree:
+                    runs, unlisted = compare_binaries(build(tree), new_bin, base_args,
+                                                      new_args, args, tmp)
+            base, new = runs["base"], runs["new"]
+        if args.out:
+            os.makedirs(args.out, exist_ok=True)
+            for label, run in (("base", base), ("new", new)):
+                with open(os.path.join(args.out, f"{label}.json"), "w", encoding="utf-8") as f:
+                    json.dump(results.to_json(run), f, indent=1)
+        return judge(base, new, args, warnings, unlisted)
+
+
+def compare_binaries(base_bin, new_bin, base_args, new_args, args, tmp):
+    """Both binaries on the benchmarks both have, interleaved. Returns the
+    runs and the (chosen) names only one binary has."""
+    base_names = chosen(list_benchmarks(base_bin, base_args), args.filter)
+    new_names = chosen(list_benchmarks(new_bin, new_args), args.filter)
+    in_base, in_new = set(base_names), set(new_names)
+    names = [n for n in new_names if n in in_base]
+    if not names:
+        raise cli.CbError("the two binaries have no benchmark in common"
+                          + (f" matching --filter={args.filter}" if args.filter else ""))
+    runs = run_interleaved([("base", base_bin, base_args), ("new", new_bin, new_args)],
+                           names, args.rounds, args.chunk, tmp, args.quiet)
+    return runs, ([n for n in base_names if n not in in_new],
+                  [n for n in new_names if n not in in_base])

@@ -8,12 +8,12 @@
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "child_pids.h"
 #include "concbench/executor.h"
 #include "sleep_io/event_loop.h"
 #include "sleep_io/runner.h"
@@ -164,17 +164,6 @@ TEST(SleepIoRunTest, TheNextRunAfterACancelledOneCompletes) {
   EXPECT_EQ(CountWrong(tasks, results), 0u);
 }
 
-// The children of every thread of this process.
-std::vector<pid_t> Children() {
-  std::vector<pid_t> children;
-  for (const auto& task :
-       std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream list(task.path() / "children");
-    for (pid_t pid = 0; list >> pid;) children.push_back(pid);
-  }
-  return children;
-}
-
 // Workers that cannot see the cancellation (stopped here, as a hung worker
 // would be) cost their pool: kKillGrace after the deadline it is terminated.
 // Every variant whose processes start at set-up and honour a timeout.
@@ -187,7 +176,7 @@ TEST(SleepIoRunTest, StuckPoolWorkersAreKilledAfterTheGrace) {
     SCOPED_TRACE(variant.name);
     const int segments = SegmentCount();
     auto executor = MakeExecutor(variant, {2, 0});
-    const std::vector<pid_t> workers = Children();
+    const std::vector<pid_t> workers = ChildPids();
     ASSERT_EQ(workers.size(), 2u);
     for (pid_t worker : workers) kill(worker, SIGSTOP);
     Watchdog watchdog;

@@ -9,7 +9,8 @@ json_check=${3:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" --smoke --repetitions=2 --out="$tmp/smoke.json" >"$tmp/stdout" 2>"$tmp/stderr" || {
-  cat "$tmp/stderr" >&2
+  grep -a 'ERROR OCCURRED' "$tmp/stdout" >&2
+  grep -av '^\[' "$tmp/stderr" >&2
   exit 1
 }
 "$bin" --smoke --list=json >"$tmp/list.json"

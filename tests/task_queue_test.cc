@@ -7,12 +7,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <numeric>
 #include <set>
 #include <vector>
 
+#include "child_pids.h"
 #include "concbench/executor.h"
 
 namespace concbench {
@@ -38,15 +37,9 @@ TEST(TaskQueueTest, RepeatedRunsGiveTheSameResults) {
   }
 }
 
-// The children of every thread of this process.
 std::set<pid_t> Children() {
-  std::set<pid_t> children;
-  for (const auto& task :
-       std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream list(task.path() / "children");
-    for (pid_t pid = 0; list >> pid;) children.insert(pid);
-  }
-  return children;
+  const std::vector<pid_t> pids = ChildPids();
+  return {pids.begin(), pids.end()};
 }
 
 // Like the pools, the workers start at set-up: no run forks.

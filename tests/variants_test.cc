@@ -62,6 +62,16 @@ TEST_P(VariantTest, EqualsSerialForBothShapes) {
   }
 }
 
+// More tasks than a pool holds results for at once (16,384) and than the
+// suite's largest map (40,000): every variant still completes them.
+TEST_P(VariantTest, MapsLargerThanThePoolsHold) {
+  const VariantInfo& variant = FindVariant(GetParam());
+  const auto bounds = sum_squares::UniformTasks(40'000, 3);
+  const auto results = RunVariant(variant, 2, 1, bounds);
+  EXPECT_EQ(std::accumulate(results.begin(), results.end(), 0ull),
+            sum_squares::ExpectedUniform(40'000, 3));
+}
+
 std::vector<std::string_view> VariantNames() {
   std::vector<std::string_view> names;
   for (const VariantInfo& variant : MapVariants())

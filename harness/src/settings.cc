@@ -38,15 +38,7 @@ std::int64_t Parse(const SettingInfo& setting, const std::string& text) {
 }  // namespace
 
 std::int64_t SettingInfo::Default(SuiteMode mode) const {
-  switch (mode) {
-    case SuiteMode::kFull:
-      return full;
-    case SuiteMode::kQuick:
-      return quick;
-    case SuiteMode::kSmoke:
-      return smoke;
-  }
-  return full;
+  return ForMode(mode, full, quick, smoke);
 }
 
 std::vector<SettingInfo> DeclaredSettings() { return Declared(); }

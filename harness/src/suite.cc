@@ -53,8 +53,8 @@ bool SuiteConfig::IsSet(std::string_view key) const {
   return settings.contains(std::string(key));
 }
 
-std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
-                               std::int64_t smoke) const {
+std::int64_t ForMode(SuiteMode mode, std::int64_t full, std::int64_t quick,
+                     std::int64_t smoke) {
   switch (mode) {
     case SuiteMode::kFull:
       return full;
@@ -64,6 +64,11 @@ std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
       return smoke;
   }
   return full;
+}
+
+std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
+                               std::int64_t smoke) const {
+  return ForMode(mode, full, quick, smoke);
 }
 
 bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar,

@@ -23,6 +23,9 @@ namespace concbench {
 // sizes, only to check that every benchmark runs and verifies.
 enum class SuiteMode { kFull, kQuick, kSmoke };
 std::string_view ModeName(SuiteMode mode);
+// The value among `full`, `quick` and `smoke` that `mode` picks.
+std::int64_t ForMode(SuiteMode mode, std::int64_t full, std::int64_t quick,
+                     std::int64_t smoke);
 
 struct SuiteConfig {
   SuiteMode mode = SuiteMode::kFull;

@@ -139,7 +139,7 @@ double DefaultMinTime(SuiteMode mode) {
     case SuiteMode::kFull:
       return 0.01;
     case SuiteMode::kQuick:
-      return 0.005;
+      return 0.002;
     case SuiteMode::kSmoke:
       return 0.0;
   }

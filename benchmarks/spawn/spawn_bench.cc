@@ -150,7 +150,11 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   add(Name("spawn", "thread_start_join"), &ThreadStartJoin);
   add(Name("spawn", "process_start_join"), &ProcessStartJoin);
   add(Name("spawn", "spawn_self_join"), &SpawnSelfJoin);
-  for (int workers : config.WorkerCounts()) {
+  // Quick mode keeps 1 worker and the cores; full mode sweeps.
+  const std::vector<int> counts = config.mode == SuiteMode::kFull
+                                      ? config.WorkerCounts()
+                                      : config.FewWorkerCounts();
+  for (int workers : counts) {
     add(Name("spawn", "process_pool_startup").Param("workers", workers),
         [workers](benchmark::State& state) { PoolStartup(state, workers); });
     add(Name("spawn", "process_pool_shutdown").Param("workers", workers),

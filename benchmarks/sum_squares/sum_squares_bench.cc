@@ -105,17 +105,21 @@ void AddShape(std::vector<BenchmarkSpec>& specs, const Shape& shape,
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
+  // Full mode sweeps 1 to twice the cores; quick mode keeps 1 and the cores.
+  const std::vector<int> sweep = config.mode == SuiteMode::kFull
+                                     ? config.WorkerCounts()
+                                     : config.FewWorkerCounts();
   const auto tasks = config.Setting("sum_squares.tasks");
   const auto inner = config.Setting("sum_squares.inner");
   AddShape(specs,
            {"sum_squares", UniformTasks(tasks, inner),
             ExpectedUniform(tasks, inner)},
-           config.WorkerCounts(), {{"tasks", tasks}, {"inner", inner}});
+           sweep, {{"tasks", tasks}, {"inner", inner}});
 
   const auto skewed = config.Setting("sum_squares_skewed.tasks");
   AddShape(specs,
            {"sum_squares_skewed", SkewedTasks(skewed), ExpectedSkewed(skewed)},
-           config.WorkerCounts(), {{"tasks", skewed}});
+           sweep, {{"tasks", skewed}});
 
   // Near-empty tasks: the time is each model's own cost, at N and 4N tasks
   // so that the scripts can fit a fixed cost and a per-task slope for each
@@ -136,9 +140,9 @@ constexpr SettingInfo kSettings[] = {
      "tasks of the uniform map (each the seed's f())"},
     {"sum_squares.inner", 10'000, 10'000, 100, 0, 1'000'000,
      "inner bound of each uniform task: f() sums x*x for x below it"},
-    {"sum_squares_skewed.tasks", 10'000, 5'000, 40, 0, 1'000'000,
+    {"sum_squares_skewed.tasks", 10'000, 3'000, 40, 0, 1'000'000,
      "tasks of the skewed map (task i sums x*x for x below i)"},
-    {"sum_squares.tiny_tasks", 10'000, 2'000, 40, 1, 2'500'000,
+    {"sum_squares.tiny_tasks", 10'000, 1'000, 40, 1, 2'500'000,
      "N of the tiny-task map (inner bound 10), which runs at N and 4N tasks"},
 };
 

@@ -1,60 +1,49 @@
 """The regression gate's decision, benchmark by benchmark and for the suite.
 
-For each benchmark the gate compares the primary metric's estimate (stats.py)
-of the new run with the base run's, as a "worse ratio" r: new / base where
-lower is better, base / new where higher is better, so r > 1 is always worse.
-The bootstrap gives the standard error se of log r (rounds resampled jointly
-when the two sides ran interleaved round by round).
+For each benchmark the gate compares the new run's primary metric with the
+base run's as a "worse ratio" r: new / base where lower is better, base / new
+where higher is better, so r > 1 is always worse. The evidence is the rounds
+of the interleaved run: in each, one run of each binary, back to back, each
+summarised by the metric kind's estimator (stats.py); r is the geometric
+mean of the per-round ratios (shift.py says why rounds, not repetitions, are
+the unit).
 
 The test: H0 "r <= 1 + threshold" (nothing worse than the practical margin)
-against "r > 1 + threshold", z = (log r - log(1 + threshold)) / se, one-sided
-normal p-value. Holm's step-down procedure over every judged benchmark keeps
-the chance of any false "slower" in the whole suite at alpha. The p-value the
-table prints is that test's, Holm-adjusted: the one that decided.
+against "r > 1 + threshold", a paired t-test over the rounds. Holm's
+step-down procedure over every judged benchmark keeps the chance of any false
+"slower" in the whole suite at alpha. The p-value the table prints is that
+test's, Holm-adjusted: the one that decided.
 
-Each benchmark's minimum detectable effect (MDE) is the slowdown this test
-would catch with probability POWER at the strictest Holm level, from its own
-se. A benchmark that is not found slower is "same" only when its MDE is at
-most the sensitivity asked for; otherwise it is "too noisy to judge at N%".
+Each benchmark's minimum detectable effect (MDE) is the slowdown the test
+would catch with probability POWER at the strictest Holm level, given the
+spread of the benchmark's own per-round ratios. A benchmark that is not found
+slower is "same" only when its MDE is at most the sensitivity asked for;
+otherwise it is "too noisy to judge at N%".
 """
 
 import math
-from statistics import NormalDist
 
-from concbench import results, stats
+from concbench import results, shift, stats
 
-POWER = 0.95
+POWER = 0.90
 DEFAULT_THRESHOLD = 0.03
 DEFAULT_ALPHA = 0.05
 DEFAULT_SENSITIVITY = 0.10
 
 SLOWER, FASTER, SAME, NOISY, FAILED, BASE_FAILED, FEW = (
     "slower", "faster", "same", "too noisy", "failed", "failed in base", "too few reps")
-MIN_REPS = 3  # per side: below this the bootstrap says nothing
+MIN_REPS = 3  # per side
 
 
-def _upper_p(z):
-    return 1 - NormalDist().cdf(z) if math.isfinite(z) else math.nan
-
-
-def worse_ratio(base, new):
-    """(Estimate of r, se of log r) for two benches (r > 1: new is worse)."""
-    m = new.metric
-    paired = len(set(base.rounds)) == len(set(new.rounds)) > 1
-    if m.better == "lower":
-        return stats.ratio_with_log_se(new.values, base.values, m.kind, m.better,
-                                       new.rounds, base.rounds, paired)
-    return stats.ratio_with_log_se(base.values, new.values, m.kind, m.better,
-                                   base.rounds, new.rounds, paired)
-
-
-def judge(base, new, threshold=DEFAULT_THRESHOLD):
-    """One benchmark's row before the suite-wide correction."""
+def judge(base, new, threshold=DEFAULT_THRESHOLD, family=1, alpha=DEFAULT_ALPHA):
+    """One benchmark's row before the suite-wide correction. `family` (the
+    number of benchmarks judged together) and `alpha` set the level at which
+    the MDE is computed."""
     row = {"name": new.name, "metric": new.metric._asdict(),
            "estimator": stats.estimator_name(new.metric.kind),
            "n": [len(base.values), len(new.values)],
            "base": None, "new": None, "ratio": None, "ratio_lo": None, "ratio_hi": None,
-           "se": None, "p_slower": None, "p_faster": None, "p": None, "mde": None,
+           "t": None, "df": None, "p_slower": None, "p_faster": None, "p": None, "mde": None,
            "verdict": None}
     if new.failed:
         row["verdict"] = FAILED
@@ -65,27 +54,23 @@ def judge(base, new, threshold=DEFAULT_THRESHOLD):
         row["error"] = f"failed in the base run: {base.errors[0]}"
         return row
     m = new.metric
-    row["base"] = stats.estimate(base.values, m.kind, m.better, base.rounds).value
-    row["new"] = stats.estimate(new.values, m.kind, m.better, new.rounds).value
+    row["base"] = stats.good_quantile(base.values, stats.quantile_for(m.kind), m.better) \
+        if base.values else None
+    row["new"] = stats.good_quantile(new.values, stats.quantile_for(m.kind), m.better) \
+        if new.values else None
     if min(len(base.values), len(new.values)) < MIN_REPS:
         row["verdict"] = FEW
         return row
-    r, se = worse_ratio(base, new)
-    row.update(ratio=r.value, ratio_lo=r.lo, ratio_hi=r.hi, se=se)
-    if not (se > 0 and r.value > 0):
-        # Identical samples on both sides: no evidence of any change.
-        se = max(se, 1e-9) if math.isfinite(se) else 1e-9
-        row["se"] = se
-    margin = math.log1p(threshold)
-    row["p_slower"] = _upper_p((math.log(r.value) - margin) / se)
-    row["p_faster"] = _upper_p((-math.log(r.value) - margin) / se)
+    worse, better = (new, base) if m.better == "lower" else (base, new)
+    t = shift.shift_test(worse.values, better.values, worse.rounds, better.rounds, m.kind,
+                         m.better, threshold, family, alpha, POWER)
+    if t.df == 0:
+        row["verdict"] = FEW
+        return row
+    row.update(ratio=t.ratio, ratio_lo=t.lo, ratio_hi=t.hi, t=t.t, df=t.df,
+               mde=t.detectable - 1, p_slower=t.p_above, p_faster=t.p_below,
+               within_run=t.within_run)
     return row
-
-
-def mde(se, threshold, alpha, family):
-    """The slowdown caught with probability POWER at Holm's strictest level."""
-    z = NormalDist().inv_cdf(1 - alpha / max(family, 1)) + NormalDist().inv_cdf(POWER)
-    return (1 + threshold) * math.exp(z * se) - 1
 
 
 def holm(pvalues):
@@ -100,15 +85,12 @@ def holm(pvalues):
     return adjusted
 
 
-def decide(rows, threshold=DEFAULT_THRESHOLD, alpha=DEFAULT_ALPHA,
-           sensitivity=DEFAULT_SENSITIVITY):
-    """Fills in every row's verdict, Holm-adjusted p and MDE; returns rows."""
+def decide(rows, alpha=DEFAULT_ALPHA, sensitivity=DEFAULT_SENSITIVITY):
+    """Fills in every row's verdict and Holm-adjusted p; returns rows."""
     judged = [r for r in rows if r["verdict"] is None]
-    family = len(judged)
     slower_p = holm([r["p_slower"] for r in judged])
     faster_p = holm([r["p_faster"] for r in judged])
     for row, ps, pf in zip(judged, slower_p, faster_p):
-        row["mde"] = mde(row["se"], threshold, alpha, family)
         if ps < alpha:
             row["verdict"], row["p"] = SLOWER, ps
         elif pf < alpha:
@@ -123,13 +105,14 @@ def compare_runs(base, new, threshold=DEFAULT_THRESHOLD, alpha=DEFAULT_ALPHA,
                  sensitivity=DEFAULT_SENSITIVITY):
     """Verdicts for every benchmark in both runs; plus the names only in one."""
     common, only_base, only_new = results.common_benchmarks(base, new)
-    rows = [judge(base.benches[n], new.benches[n], threshold) for n in common]
+    family = len(common)
+    rows = [judge(base.benches[n], new.benches[n], threshold, family, alpha) for n in common]
     # A benchmark that failed in the new run is a failure, whether or not the
     # base run has it.
     for name in [n for n in only_new if new.benches[n].failed]:
         only_new.remove(name)
         rows.append(judge(results.Bench(name), new.benches[name], threshold))
-    return decide(rows, threshold, alpha, sensitivity), only_base, only_new
+    return decide(rows, alpha, sensitivity), only_base, only_new
 
 
 def geomean(values):

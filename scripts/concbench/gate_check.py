@@ -115,7 +115,7 @@ def analyze_pair(base, new, slowed, args):
         caught = {}
         for factor in SLOWDOWNS:
             row = gate.judge(base.benches[r["name"]], scaled(new.benches[r["name"]], factor),
-                             args.threshold)
+                             args.threshold, family, args.alpha)
             # Holm's first step: the slowed benchmark has the smallest p.
             caught[str(factor)] = row["p_slower"] * family < args.alpha
         out["synthetic"][r["name"]] = caught

@@ -180,7 +180,12 @@ class Worktree:
         self.path = os.path.join(self.tmp, "tree")
 
     def __enter__(self):
-        git(self.root, "worktree", "add", "--detach", self.path, self.rev)
+        try:
+            git(self.root, "worktree", "add", "--detach", self.path, self.rev)
+        except BaseException:
+            # An interrupt during `worktree add` never reaches __exit__.
+            self.__exit__()
+            raise
         return self.path
 
     def __exit__(self, *exc):
@@ -231,15 +236,19 @@ def judge(base, new, args, warnings=(), unlisted=((), ())):
     judged = [r for r in rows if r["ratio"] is not None]
     print(f"\ngeometric mean of the worse-ratios over {len(judged)} benchmarks: "
           f"{gate.fmt_change(gate.geomean([r['ratio'] for r in judged]))}")
-    print(f"rule: slower when a one-sided test of 'worse by more than "
+    print(f"rule: slower when a paired t-test over the rounds of 'worse by more than "
           f"{args.threshold * 100:g}%' gives a Holm-adjusted p < {args.alpha:g} over the "
-          f"{len(judged)} judged benchmarks (estimator per metric kind, bootstrap over "
-          f"rounds and repetitions); 'same' only where the MDE is at most "
-          f"{args.sensitivity * 100:g}%")
+          f"{len(judged)} judged benchmarks (each run summarised by its metric kind's "
+          f"estimator); 'same' only where the MDE is at most {args.sensitivity * 100:g}%")
     for line in gate.missing_lines(only_base, only_new, "base", "new"):
         print(line)
     by = {v: [r["name"] for r in rows if r["verdict"] == v]
           for v in (gate.SLOWER, gate.FAILED, gate.FEW, gate.NOISY, gate.FASTER)}
+    within = [r["name"] for r in rows if r.get("within_run")]
+    if within:
+        print(f"concbench: {len(within)} benchmarks had one run per side: their verdicts rest "
+              "on repetitions alone and cannot see how much whole runs vary; regress.py "
+              "with --rounds measures that", file=sys.stderr)
     if by[gate.NOISY]:
         print(f"concbench: {len(by[gate.NOISY])} benchmarks too noisy to judge at "
               f"{args.sensitivity * 100:g}% (see the MDE column)", file=sys.stderr)
@@ -287,7 +296,8 @@ def parse():
                    help="chance of any false 'slower' in the suite (default %(default)s)")
     p.add_argument("--sensitivity", type=float, default=gate.DEFAULT_SENSITIVITY,
                    help="'same' only where the MDE is at most this (default %(default)s)")
-    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    p.add_argument("--rounds", type=int, default=6,
+                   help="interleaved rounds: the gate's evidence (default 6)")
     p.add_argument("--chunk", type=int, default=4,
                    help="benchmarks per binary run; smaller interleaves finer (default 4)")
     p.add_argument("--suite", choices=("quick", "smoke", "full"), default="quick")

@@ -176,19 +176,13 @@ def ratio(num, den, kind, better, num_rounds=None, den_rounds=None, paired=False
     With paired=True the two sides share their rounds (round r of one side
     ran next to round r of the other, as in the gate), and rounds are
     resampled jointly, so that a slow spell that hit both sides cancels."""
-    return ratio_with_log_se(num, den, kind, better, num_rounds, den_rounds, paired)[0]
-
-
-def ratio_with_log_se(num, den, kind, better, num_rounds=None, den_rounds=None,
-                      paired=False):
-    """ratio() and the standard error of its logarithm (same bootstrap)."""
     if len(num) == 0 or len(den) == 0:
-        return NAN_ESTIMATE, math.nan
+        return NAN_ESTIMATE
     np = _np()
     q = quantile_for(kind)
     value = good_quantile(num, q, better) / good_quantile(den, q, better)
     if len(num) < 2 or len(den) < 2:
-        return Estimate(value, math.nan, math.nan, min(len(num), len(den))), math.nan
+        return Estimate(value, math.nan, math.nan, min(len(num), len(den)))
     rng = np.random.default_rng(SEED)
     g_num, g_den = _groups(num, num_rounds), _groups(den, den_rounds)
     if paired and len(g_num) == len(g_den):
@@ -199,9 +193,7 @@ def ratio_with_log_se(num, den, kind, better, num_rounds=None, den_rounds=None,
         picks_den = _round_picks(len(g_den), rng)
     boot = (_boot_quantiles(g_num, q, better, picks_num, rng)
             / _boot_quantiles(g_den, q, better, picks_den, rng))
-    logs = np.log(boot[boot > 0])
-    se = float(np.std(logs, ddof=1)) if len(logs) > 1 else math.nan
-    return _interval(boot, value, min(len(num), len(den))), se
+    return _interval(boot, value, min(len(num), len(den)))
 
 
 def ranked(estimates, better):

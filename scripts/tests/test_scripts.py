@@ -77,7 +77,7 @@ class CompareTest(ScriptTestCase):
         r = run_script("compare.py", data("base.json"), data("new_slower.json"))
         self.assertEqual(r.returncode, 1, r.stderr)  # 1: something is slower
         line = [x for x in r.stdout.splitlines() if x.startswith("sum_squares/threads")][0]
-        self.assertRegex(line, r"\+21\.[34]%")
+        self.assertRegex(line, r"\+21\.\d%")
         self.assertTrue(line.endswith("slower"), line)
         self.assertIn("over 3 benchmarks", r.stdout)
         self.assertIn("1 only in base (not in new), not compared:\n"

@@ -1,0 +1,71 @@
+"""estimates.py: every figure with an interval, speedups over serial, ratios
+to floors, failures kept as failures."""
+
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+from concbench import estimates, results
+from tests.helpers import data, run_script
+
+
+def bench(name, values, better="lower", kind="cpu", floor=None, failed=False):
+    b = results.Bench(name, {"metric": {"name": "real_time", "unit": "s", "better": better,
+                                        "kind": kind}, "floor": floor})
+    b.values = list(values)
+    b.rounds = [0] * len(values)
+    b.times_ns = [v * 1e9 for v in values]
+    if failed:
+        b.errors.append("verification failed: total is 1, expected 2")
+    return b
+
+
+class DeriveTest(unittest.TestCase):
+    def run_of(self, *benches):
+        return results.Run("test", {}, {b.name: b for b in benches})
+
+    def test_speedup_floor_and_failure(self):
+        serial = bench("w/serial/tasks:10", [2.0, 2.1, 2.05, 2.2, 2.0])
+        pool = bench("w/pool/tasks:10/workers:2", [1.0, 1.05, 1.1, 1.0, 1.02])
+        floor = bench("limits/fork", [0.5, 0.52, 0.51, 0.5, 0.55], kind="latency")
+        start = bench("spawn/start", [1.0, 1.1, 1.05, 1.0, 1.2], kind="latency",
+                      floor="limits/fork")
+        broken = bench("w/broken/tasks:10/workers:2", [1.0, 1.0, 1.0], failed=True)
+        d = estimates.derive(self.run_of(serial, pool, floor, start, broken))["benchmarks"]
+        self.assertAlmostEqual(d["w/pool/tasks:10/workers:2"]["speedup"]["value"], 2.0)
+        self.assertEqual(d["w/pool/tasks:10/workers:2"]["speedup"]["over"], "w/serial/tasks:10")
+        est = d["w/serial/tasks:10"]["estimate"]
+        self.assertLessEqual(est["lo"], est["value"])
+        self.assertLessEqual(est["value"], est["hi"])
+        self.assertAlmostEqual(d["spawn/start"]["floor_ratio"]["value"], 2.0)
+        self.assertTrue(d["w/broken/tasks:10/workers:2"]["failed"])
+        self.assertNotIn("estimate", d["w/broken/tasks:10/workers:2"])
+        self.assertNotIn("speedup", d["w/serial/tasks:10"])
+
+    def test_unstable_flag(self):
+        wild = bench("w/serial/x:1", [1.0, 2.0, 1.5, 1.9, 1.2, 1.7])
+        tight = bench("w/serial/x:2", [1.0, 1.001, 1.002, 1.0, 1.001, 1.003])
+        d = estimates.derive(self.run_of(wild, tight))["benchmarks"]
+        self.assertTrue(d["w/serial/x:1"]["estimate"]["unstable"])
+        self.assertFalse(d["w/serial/x:2"]["estimate"]["unstable"])
+
+
+class ScriptTest(unittest.TestCase):
+    def test_writes_the_file(self):
+        tmp = tempfile.mkdtemp(prefix="concbench-test-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        out = os.path.join(tmp, "estimates.json")
+        r = run_script("estimates.py", "--in", data("full.json"), "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            d = json.load(f)
+        self.assertIn("sum_squares/serial/tasks:10000/inner:10000", d["benchmarks"])
+        r = run_script("estimates.py", "--in", data("corrupt.json"), "--out", out)
+        self.assertEqual(r.returncode, 2)
+        self.assertTrue(r.stderr.startswith("concbench: "))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -154,12 +154,25 @@ int RunSuite(const Options& options, const char* program) {
   AddContextToBenchmark();
   benchmark::AddCustomContext("concbench_mode",
                               std::string(ModeName(options.mode)));
+  const nlohmann::ordered_json load_at_start = LoadAverage();
+  // Other work competing for the CPUs makes every figure noisier: say so
+  // before the run, and keep it in the result.
+  const bool loaded =
+      !load_at_start.empty() && load_at_start[0].get<double>() > LogicalCores();
+  if (loaded) {
+    std::fprintf(stderr,
+                 "concbench: warning: the load average is %.2f on %d CPUs: "
+                 "other work competes with the benchmarks, so the figures "
+                 "will be noisier (recorded as context.concbench.loaded)\n",
+                 load_at_start[0].get<double>(), LogicalCores());
+  }
   nlohmann::ordered_json run_context = {
       {"schema", 2},
       {"mode", ModeName(options.mode)},
       {"repetitions", repetitions},
       {"min_time", min_time},
-      {"load_avg_start", LoadAverage()},
+      {"load_avg_start", load_at_start},
+      {"loaded", loaded},
       {"load_avg_end", nullptr},
       {"timer_slack_ns", prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL)},
       {"start_method", "fork"},

@@ -40,11 +40,27 @@ void Progress::Finish() {
   if (terminal_) std::fputs("\r\033[K", stderr);
 }
 
+CountingReporter::CountingReporter(std::string_view format) {
+  if (format == "json") {
+    display_ = std::make_unique<benchmark::JSONReporter>();
+  } else {
+    display_ = std::make_unique<benchmark::ConsoleReporter>();
+  }
+}
+
+bool CountingReporter::ReportContext(const Context& context) {
+  display_->SetOutputStream(&GetOutputStream());
+  display_->SetErrorStream(&GetErrorStream());
+  return display_->ReportContext(context);
+}
+
 void CountingReporter::ReportRuns(const std::vector<Run>& runs) {
   for (const Run& run : runs) {
     if (run.error_occurred) ++failed_;
   }
-  ConsoleReporter::ReportRuns(runs);
+  display_->ReportRuns(runs);
 }
+
+void CountingReporter::Finalize() { display_->Finalize(); }
 
 }  // namespace concbench

@@ -8,7 +8,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace concbench {
@@ -33,13 +35,19 @@ class Progress {
   bool terminal_;
 };
 
-// Google Benchmark's console table, plus a count of failed runs.
-class CountingReporter : public benchmark::ConsoleReporter {
+// The display reporter --benchmark_format asks for (json, or the console
+// table; Google Benchmark ignores that flag once a reporter is given, and
+// its csv reporter is deprecated), plus a count of failed runs.
+class CountingReporter : public benchmark::BenchmarkReporter {
  public:
+  explicit CountingReporter(std::string_view format);
+  bool ReportContext(const Context& context) override;
   void ReportRuns(const std::vector<Run>& runs) override;
+  void Finalize() override;
   int failed() const { return failed_; }
 
  private:
+  std::unique_ptr<benchmark::BenchmarkReporter> display_;
   int failed_ = 0;
 };
 

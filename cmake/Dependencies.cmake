@@ -7,4 +7,6 @@ find_package(benchmark REQUIRED)
 find_package(Boost 1.74 REQUIRED)
 find_package(TBB REQUIRED)
 find_package(fmt REQUIRED)
+# --list=json and the context inserted into each result JSON.
+find_package(nlohmann_json 3 REQUIRED)
 find_package(GTest REQUIRED)

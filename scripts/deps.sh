@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   cmake g++ make git
   libbenchmark-dev libbenchmark-tools
-  libboost-dev libtbb-dev libfmt-dev libgtest-dev
+  libboost-dev libtbb-dev libfmt-dev libgtest-dev nlohmann-json3-dev
   python3-matplotlib python3-scipy python3-numpy python3-yaml
   chromium  # the HTML report's test opens it in a real browser
 )

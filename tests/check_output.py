@@ -1,8 +1,10 @@
-"""Checks a concbench JSON: the context keys, the contract names (with
-optional mode segments such as ipc/pipe/pingpong), every repetition kept, no
-failed run, every sum_squares and sleep_io variant and every bank primitive
-(threads, and processes where process-shared) present, and the counters
-sleep_io and bank runs must carry."""
+"""Checks a concbench JSON against the binary's own --list=json: the context
+keys and context.concbench (schema 2, the listed benchmarks), the contract
+names, every listed benchmark run with every repetition kept, no failed run,
+the primary metric and cpu_seconds on every run, every map variant (the
+benchmarks whose traits say where they run) in every map workload, every
+bank primitive (threads, and processes where process-shared), and the
+counters sleep_io and bank runs must carry."""
 import json
 import re
 import sys
@@ -12,12 +14,13 @@ CONTEXT_KEYS = [
     "compiler", "build_type", "boost_version", "tbb_version", "fmt_version",
     "benchmark_version", "concbench_mode",
 ]
+CONCBENCH_KEYS = [
+    "schema", "mode", "repetitions", "min_time", "load_avg_start",
+    "load_avg_end", "timer_slack_ns", "start_method", "benchmarks",
+]
 # <workload>/<variant>[/<mode>...]/<key>:<value>...
 NAME = re.compile(r"^[a-z_]+/[a-z_]+(/[a-z_]+)*(/[a-z_]+:[A-Za-z0-9_.]+)*$")
-VARIANTS = [
-    "serial", "threads", "thread_pool", "tbb", "std_async", "process_per_task",
-    "process_pool_map", "process_pool_apply_async", "task_queue",
-]
+KINDS = {"cpu", "latency", "throughput", "rate", "sleep"}
 
 SLEEP_IO_COUNTERS = [
     "makespan", "ideal_makespan", "efficiency", "overhead_per_task",
@@ -35,50 +38,78 @@ BANK_SHARED = {"none", "ipc_mutex", "ipc_semaphore", "posix_named_semaphore",
                "shm_atomic"}
 
 
-def main(path, expected_benchmarks):
-    with open(path) as f:
-        data = json.load(f)
+def check_listing(listed):
     problems = []
-    context = data["context"]
-    problems += [f"context lacks {key}" for key in CONTEXT_KEYS if not context.get(key)]
-    runs = [b for b in data["benchmarks"] if b["run_type"] == "iteration"]
-    names = set()
-    for run in runs:
-        name = run["run_name"].removesuffix("/real_time")
-        names.add(name)
+    for spec in listed:
+        name = spec["name"]
         if not NAME.match(name):
             problems.append(f"name breaks the contract: {name}")
+        parts = [spec["workload"], spec["variant"], *spec["modes"]]
+        parts += [f"{k}:{v}" for k, v in spec["params"].items()]
+        if "/".join(parts) != name:
+            problems.append(f"{name}: its parts make {'/'.join(parts)}")
+        metric = spec["metric"]
+        if not metric["name"] or not metric["unit"] or \
+                metric["better"] not in ("lower", "higher") or metric["kind"] not in KINDS:
+            problems.append(f"{name}: bad metric {metric}")
+    return problems
+
+
+def main(path, listing_path):
+    with open(path) as f:
+        data = json.load(f)
+    with open(listing_path) as f:
+        listed = json.load(f)
+    problems = check_listing(listed)
+    context = data["context"]
+    problems += [f"context lacks {key}" for key in CONTEXT_KEYS if not context.get(key)]
+    own = context.get("concbench", {})
+    problems += [f"context.concbench lacks {key}" for key in CONCBENCH_KEYS if key not in own]
+    if own.get("schema") != 2:
+        problems.append(f"context.concbench.schema is {own.get('schema')}, not 2")
+    if own.get("benchmarks") != listed:
+        problems.append("context.concbench.benchmarks differs from --list=json")
+    by_name = {spec["name"]: spec for spec in listed}
+    runs = [b for b in data["benchmarks"] if b["run_type"] == "iteration"]
+    counts = {}
+    for run in runs:
+        # family_index is the registration order, which is the listed order.
+        spec = listed[run["family_index"]]
+        name = spec["name"]
+        counts[name] = counts.get(name, 0) + 1
+        if not run["run_name"].startswith(name + "/"):
+            problems.append(f"{run['run_name']} is not listed as {name}")
         if run.get("error_occurred"):
             problems.append(f"{name} failed: {run.get('error_message')}")
+            continue
+        wanted = ["cpu_seconds"]
+        if spec["metric"]["name"] != "real_time":
+            wanted.append(spec["metric"]["name"])
         if name.startswith("sleep_io/"):
-            problems += [f"{name} lacks counter {key}" for key in SLEEP_IO_COUNTERS
-                         if key not in run]
+            wanted += SLEEP_IO_COUNTERS
         elif name.startswith("bank/"):
-            wanted = BANK_COUNTERS + (BANK_TIMED_COUNTERS if "/timed_ms:" in name else [])
-            problems += [f"{name} lacks counter {c}" for c in wanted if c not in run]
-    if len(names) != expected_benchmarks:
-        problems.append(f"{len(names)} benchmarks in the JSON, {expected_benchmarks} listed")
-    for name in names:
-        count = sum(1 for run in runs if run["run_name"].removesuffix("/real_time") == name)
-        if count != runs[0]["repetitions"]:
-            problems.append(f"{name} has {count} repetitions, not {runs[0]['repetitions']}")
-    for workload in ("sum_squares", "sum_squares_skewed"):
-        for variant in VARIANTS:
-            if not any(n.startswith(f"{workload}/{variant}/") for n in names):
-                problems.append(f"missing {workload}/{variant}")
-    for variant in VARIANTS + ["asio_async"]:
-        if not any(n.startswith(f"sleep_io/{variant}/") for n in names):
-            problems.append(f"missing sleep_io/{variant}")
+            wanted += BANK_COUNTERS + (BANK_TIMED_COUNTERS if "/timed_ms:" in name else [])
+        problems += [f"{name} lacks counter {key}" for key in wanted if key not in run]
+    for name in by_name:
+        if counts.get(name) != own.get("repetitions"):
+            problems.append(f"{name} has {counts.get(name, 0)} repetitions, "
+                            f"not {own.get('repetitions')}")
+    # Every map variant in every workload that maps.
+    map_specs = [s for s in listed if "runs_in" in s["traits"]]
+    variants = {s["variant"] for s in map_specs}
+    for workload in sorted({s["workload"] for s in map_specs}):
+        present = {s["variant"] for s in map_specs if s["workload"] == workload}
+        problems += [f"missing {workload}/{v}" for v in sorted(variants - present)]
     for primitive in BANK_PRIMITIVES:
         modes = ["threads"] + (["processes"] if primitive in BANK_SHARED else [])
         for mode in modes:
-            if not any(n.startswith(f"bank/{primitive}/{mode}/") for n in names):
+            if not any(n.startswith(f"bank/{primitive}/{mode}/") for n in by_name):
                 problems.append(f"missing bank/{primitive}/{mode}")
     for problem in problems:
         print(f"FAIL: {problem}", file=sys.stderr)
-    print(f"{len(names)} benchmarks, {len(runs)} runs, {len(problems)} problems")
+    print(f"{len(by_name)} benchmarks, {len(runs)} runs, {len(problems)} problems")
     return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], int(sys.argv[2])))
+    sys.exit(main(sys.argv[1], sys.argv[2]))

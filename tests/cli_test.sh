@@ -42,6 +42,59 @@ expect_usage_error "zero tasks" --smoke --set=sleep_io.tasks=0
 expect_usage_error "more tasks than threads" --smoke --set=sleep_io.tasks=999999
 expect_usage_error "non-numeric tasks" --smoke --set=sleep_io.tasks=many
 
+expect_usage_error "empty negative filter" --smoke --filter=-
+expect_usage_error "negative filter excluding everything" --smoke '--filter=-.'
+expect_usage_error "unknown list format" --smoke --list=yaml
+
+# An unknown --set key names the valid ones (on its one line).
+"$bin" --smoke --set=sum_squares.taks=5 >/dev/null 2>"$tmp/err"
+if ! grep -q 'valid: .*sum_squares\.tasks' "$tmp/err" || ! grep -q 'valid: .*sleep_io\.tasks' "$tmp/err"; then
+  echo "FAIL: an unknown --set key did not list the valid ones: $(cat "$tmp/err")" >&2
+  failures=$((failures + 1))
+fi
+
+# --help lists every option, every setting with its defaults and range, and
+# the exit statuses.
+"$bin" --help >"$tmp/help" 2>&1
+for wanted in --quick --smoke --filter --out --repetitions --workers --set \
+    --list=json --benchmark_ 'sum_squares.tasks  *10000 / 1000 / 40; 0 to 10000000' \
+    sleep_io.seed_sleep_ms bank.ops ipc.all_sizes 'Exit status' '2  bad input'; do
+  if ! grep -q -- "$wanted" "$tmp/help"; then
+    echo "FAIL: --help lacks '$wanted'" >&2
+    failures=$((failures + 1))
+  fi
+done
+
+# A leading '-' negates the filter, ours and Google Benchmark's.
+for flag in --filter=-ipc --benchmark_filter=-ipc; do
+  "$bin" --smoke --list "$flag" >"$tmp/list" 2>&1
+  if grep -q '^ipc/' "$tmp/list" || ! grep -q '^sum_squares/' "$tmp/list"; then
+    echo "FAIL: $flag did not exclude ipc" >&2
+    failures=$((failures + 1))
+  fi
+done
+
+# --list=json describes exactly the benchmarks --list names.
+"$bin" --smoke --list=json --filter=sleep_io >"$tmp/list.json"
+if ! /usr/bin/python3 -c '
+import json, sys
+listed = json.load(open(sys.argv[1]))
+names = open(sys.argv[2]).read().split()
+assert [b["name"] for b in listed] == names
+assert all(b["metric"]["name"] and b["workload"] == "sleep_io" for b in listed)
+' "$tmp/list.json" <("$bin" --smoke --list --filter=sleep_io); then
+  echo "FAIL: --list=json and --list disagree" >&2
+  failures=$((failures + 1))
+fi
+
+# Google Benchmark's own flags keep working.
+if ! "$bin" --smoke --filter='^spawn/thread_start_join' --benchmark_format=json \
+    --benchmark_min_time=0 >"$tmp/gb.json" 2>/dev/null ||
+    ! /usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/gb.json"; then
+  echo "FAIL: --benchmark_format=json did not reach Google Benchmark" >&2
+  failures=$((failures + 1))
+fi
+
 # Value options also take the spaced form.
 if ! "$bin" --smoke --list --set sum_squares.tasks=5 2>&1 | grep -q 'sum_squares/serial/tasks:5/'; then
   echo "FAIL: --set KEY=VALUE (spaced form) did not take effect" >&2

@@ -1,5 +1,6 @@
 // The task_queue variant beyond agreeing with serial (variants_test): runs
-// reuse its queues cleanly, and a worker that dies fails the run in bounded
+// reuse its queues and its workers (forked once, at set-up), a map larger
+// than the queue completes, and a worker that dies fails the run in bounded
 // time instead of leaving the parent waiting for results that never come.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -7,8 +8,10 @@
 #include <chrono>
 #include <cstdint>
 #include <numeric>
+#include <set>
 #include <vector>
 
+#include "child_pids.h"
 #include "concbench/executor.h"
 
 namespace concbench {
@@ -32,6 +35,29 @@ TEST(TaskQueueTest, RepeatedRunsGiveTheSameResults) {
     for (std::size_t i = 0; i < inputs.size(); ++i)
       ASSERT_EQ(results[i], 2 * i) << "run " << run;
   }
+}
+
+std::set<pid_t> Children() {
+  const std::vector<pid_t> pids = ChildPids();
+  return {pids.begin(), pids.end()};
+}
+
+// Like the pools, the workers start at set-up: no run forks.
+TEST(TaskQueueTest, WorkersAreForkedOnceAtSetUp) {
+  auto executor = MakeExecutor(FindVariant("task_queue"), {2, 0});
+  const std::set<pid_t> workers = Children();
+  ASSERT_EQ(workers.size(), 2u);
+  std::vector<std::uint64_t> inputs(5000);
+  std::iota(inputs.begin(), inputs.end(), 0);
+  std::vector<std::uint64_t> results(inputs.size());
+  for (int run = 0; run < 3; ++run) {
+    Map(*executor, &Twice, std::span<const std::uint64_t>(inputs),
+        std::span<std::uint64_t>(results));
+    EXPECT_EQ(results[4999], 9998u);
+    EXPECT_EQ(Children(), workers) << "run " << run;
+  }
+  executor.reset();
+  EXPECT_TRUE(Children().empty());
 }
 
 TEST(TaskQueueTest, DeadWorkerFailsTheRunInBoundedTime) {

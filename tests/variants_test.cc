@@ -62,6 +62,16 @@ TEST_P(VariantTest, EqualsSerialForBothShapes) {
   }
 }
 
+// More tasks than a pool holds results for at once (16,384) and than the
+// suite's largest map (40,000): every variant still completes them.
+TEST_P(VariantTest, MapsLargerThanThePoolsHold) {
+  const VariantInfo& variant = FindVariant(GetParam());
+  const auto bounds = sum_squares::UniformTasks(40'000, 3);
+  const auto results = RunVariant(variant, 2, 1, bounds);
+  EXPECT_EQ(std::accumulate(results.begin(), results.end(), 0ull),
+            sum_squares::ExpectedUniform(40'000, 3));
+}
+
 std::vector<std::string_view> VariantNames() {
   std::vector<std::string_view> names;
   for (const VariantInfo& variant : MapVariants())
@@ -99,11 +109,13 @@ std::uint64_t Hang(std::uint64_t) {
   for (;;) pause();
 }
 
-TEST(VariantTimeoutTest, ProcessVariantsKillTheirChildrenAtTheTimeout) {
-  for (std::string_view name :
-       {"process_per_task", "process_pool_map", "process_pool_apply_async"}) {
-    SCOPED_TRACE(name);
-    auto executor = MakeExecutor(FindVariant(name), {2, 0});
+TEST(VariantTimeoutTest, VariantsThatHonourTimeoutsKillTheirChildren) {
+  int honouring = 0;
+  for (const VariantInfo& variant : MapVariants()) {
+    if (!variant.honours_timeout) continue;
+    ++honouring;
+    SCOPED_TRACE(variant.name);
+    auto executor = MakeExecutor(variant, {2, 0});
     executor->set_timeout(std::chrono::milliseconds(200));
     const std::vector<std::uint64_t> inputs(4, 0);
     std::vector<std::uint64_t> results(inputs.size());
@@ -116,6 +128,19 @@ TEST(VariantTimeoutTest, ProcessVariantsKillTheirChildrenAtTheTimeout) {
               std::chrono::seconds(2));
     int status = 0;
     EXPECT_EQ(waitpid(-1, &status, WNOHANG), -1) << "a child is left";
+  }
+  EXPECT_GE(honouring, 4);
+}
+
+// The traits say what runs where; a variant that runs in processes forks.
+TEST(VariantTraitsTest, ProcessesAreForkedAndTimeoutsHonoured) {
+  for (const VariantInfo& variant : MapVariants()) {
+    SCOPED_TRACE(variant.name);
+    const bool processes = variant.runs_in == RunsIn::kProcesses;
+    EXPECT_EQ(variant.start_method == StartMethod::kFork, processes);
+    EXPECT_EQ(variant.honours_timeout, processes);
+    EXPECT_EQ(variant.ProcessesStarted(3), processes ? 3 : 0);
+    EXPECT_EQ(variant.takes_workers, variant.runs_in != RunsIn::kInline);
   }
 }
 

@@ -102,11 +102,13 @@ void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
                   const Sizes& sizes) {
   if (mode == Mode::kProcesses && !P::kProcessShared) return;
   auto add = [&](const Name& name, Params params, std::int64_t iterations = 0) {
-    specs.push_back({name.str(),
-                     [mode, params](benchmark::State& state) {
-                       Run<P>(state, mode, params);
-                     },
-                     benchmark::kMicrosecond, true, iterations});
+    specs.push_back(
+        {.name = name,
+         .run = [mode, params](
+                    benchmark::State& state) { Run<P>(state, mode, params); },
+         .metric = {"ns_per_op", "ns", Better::kLower, MetricKind::kRate},
+         .unit = benchmark::kMicrosecond,
+         .iterations = iterations});
   };
   const std::string variant = fmt::format("{}/{}", P::kName, ModeName(mode));
   auto base = [&] { return Name("bank", variant); };
@@ -165,25 +167,38 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
       sizes.ops_workers.push_back(workers);
     if (workers % 2 == 0) sizes.timed_workers.push_back(workers);
   }
-  constexpr std::int64_t kMaxOps = 1'000'000'000;
-  sizes.ops = config.Setting("bank.ops", config.Size(1'000'000, 20'000, 200), 1,
-                             kMaxOps);
-  sizes.rounds = config.Setting("bank.rounds", config.Size(5, 2, 0), 0, 1000);
-  sizes.seed_ops = config.Setting("bank.seed_ops",
-                                  config.Size(10'000, 10'000, 100), 1, kMaxOps);
-  sizes.timed_ms =
-      config.Setting("bank.timed_ms", config.Size(250, 10, 2), 1, 60'000);
-  sizes.sleep_us =
-      config.Setting("bank.sleep_us", config.Size(10, 10, 1), 1, 1'000'000);
-  sizes.sleep_ops =
-      config.Setting("bank.sleep_ops", config.Size(1'000, 100, 10), 1, kMaxOps);
-  sizes.cs = config.Setting("bank.cs", config.Size(100, 100, 10), 0, 1'000'000);
-  sizes.cs_ops = config.Setting("bank.cs_ops", config.Size(100'000, 5'000, 100),
-                                1, kMaxOps);
+  sizes.ops = config.Setting("bank.ops");
+  sizes.rounds = config.Setting("bank.rounds");
+  sizes.seed_ops = config.Setting("bank.seed_ops");
+  sizes.timed_ms = config.Setting("bank.timed_ms");
+  sizes.sleep_us = config.Setting("bank.sleep_us");
+  sizes.sleep_ops = config.Setting("bank.sleep_ops");
+  sizes.cs = config.Setting("bank.cs");
+  sizes.cs_ops = config.Setting("bank.cs_ops");
   AddEvery(specs, sizes, static_cast<Primitives*>(nullptr));
 }
 
-CONCBENCH_WORKLOAD(bank, Register);
+constexpr std::int64_t kMaxOps = 1'000'000'000;
+constexpr SettingInfo kSettings[] = {
+    {"bank.ops", 1'000'000, 20'000, 200, 1, kMaxOps,
+     "updates per worker of the fixed-count rounds"},
+    {"bank.rounds", 5, 2, 0, 0, 1000,
+     "rounds per repetition of the fixed-count and time-boxed forms (0: as "
+     "many as --benchmark_min_time fills)"},
+    {"bank.seed_ops", 10'000, 10'000, 100, 1, kMaxOps,
+     "updates per worker of the seed's round (2 workers)"},
+    {"bank.timed_ms", 250, 10, 2, 1, 60'000, "length of a time-boxed round"},
+    {"bank.sleep_us", 10, 10, 1, 1, 1'000'000,
+     "sleep after each update of the sleeping round"},
+    {"bank.sleep_ops", 1'000, 100, 10, 1, kMaxOps,
+     "updates per worker of the sleeping round"},
+    {"bank.cs", 100, 100, 10, 0, 1'000'000,
+     "spins inside each update's critical section (the cs round)"},
+    {"bank.cs_ops", 100'000, 5'000, 100, 1, kMaxOps,
+     "updates per worker of the critical-section round"},
+};
+
+CONCBENCH_WORKLOAD(bank, Register, kSettings);
 
 }  // namespace
 }  // namespace concbench::bank

@@ -135,7 +135,7 @@ Sizes ChooseSizes(const SuiteConfig& config) {
   std::vector<std::size_t> all;
   for (std::size_t size = 8; size < kMiB; size *= 4) all.push_back(size);
   all.push_back(kMiB);
-  if (config.Setting("ipc.all_sizes", 0, 0, 1) == 1) return {all, all};
+  if (config.Setting("ipc.all_sizes") == 1) return {all, all};
   if (config.mode == SuiteMode::kFull) return {{8, 32768}, {kMiB}};
   return {{8, 32768}, {8, 32768}};
 }
@@ -152,29 +152,38 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
           return Name("ipc", fmt::format("{}/{}", kind, pattern))
               .Param("peer", PeerName(peer))
               .Param("size", static_cast<std::int64_t>(size))
-              .Param("pin", PinName(pin))
-              .str();
+              .Param("pin", PinName(pin));
         };
         for (std::size_t size : sizes.pingpong) {
-          specs.push_back({name("pingpong", size),
-                           [=](benchmark::State& state) {
-                             PingPong(state, kind, peer, pin, size);
-                           },
-                           benchmark::kMicrosecond});
+          specs.push_back({.name = name("pingpong", size),
+                           .run =
+                               [=](benchmark::State& state) {
+                                 PingPong(state, kind, peer, pin, size);
+                               },
+                           .metric = Metric::RealTime(MetricKind::kLatency),
+                           .unit = benchmark::kMicrosecond});
         }
         for (std::size_t size : sizes.throughput) {
-          specs.push_back({name("throughput", size),
-                           [=](benchmark::State& state) {
-                             Throughput(state, kind, peer, pin, size);
-                           },
-                           benchmark::kMicrosecond});
+          specs.push_back({.name = name("throughput", size),
+                           .run =
+                               [=](benchmark::State& state) {
+                                 Throughput(state, kind, peer, pin, size);
+                               },
+                           .metric = {"bytes_per_second", "B/s",
+                                      Better::kHigher, MetricKind::kThroughput},
+                           .unit = benchmark::kMicrosecond});
         }
       }
     }
   }
 }
 
-CONCBENCH_WORKLOAD(ipc, Register);
+constexpr SettingInfo kSettings[] = {
+    {"ipc.all_sizes", 0, 0, 0, 0, 1,
+     "1: every message size from 8 B to 1 MiB in powers of four"},
+};
+
+CONCBENCH_WORKLOAD(ipc, Register, kSettings);
 
 }  // namespace
 }  // namespace concbench::ipc

@@ -70,12 +70,13 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   for (const std::string& op : ops) {
     for (Pin pin : pins) {
       specs.push_back(
-          {Name("ipc", fmt::format("manager/{}", op))
-               .Param("peer", "process")
-               .Param("pin", PinName(pin))
-               .str(),
-           [op, pin](benchmark::State& state) { Request(state, op, pin); },
-           benchmark::kMicrosecond});
+          {.name = Name("ipc", fmt::format("manager/{}", op))
+                       .Param("peer", "process")
+                       .Param("pin", PinName(pin)),
+           .run = [op,
+                   pin](benchmark::State& state) { Request(state, op, pin); },
+           .metric = Metric::RealTime(MetricKind::kLatency),
+           .unit = benchmark::kMicrosecond});
     }
   }
 }

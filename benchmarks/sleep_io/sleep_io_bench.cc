@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <span>
@@ -25,22 +26,18 @@ struct Shape {
   std::int64_t tasks;
   std::int64_t sleep_ms;
   std::vector<int> workers;  // for every map variant; empty: none of them
-  bool thread_per_task;      // threads with one thread per task
-  bool process_per_task;     // process_per_task with one child per task
+  // Where one worker per task joins the sweep: variants with a per-task
+  // form that run in these places (threads, processes) get workers = tasks.
+  std::set<RunsIn> per_task_in;
 };
 
-// What a variant made to run `workers` workers, per run or at set-up (an
-// approximation for models that keep a shared worker pool, such as oneTBB).
+// What a variant started to run its workers, per run or at set-up (from its
+// traits; oneTBB's threads belong to its global pool and are counted as the
+// arena's).
 struct Created {
   int threads;
   int processes;
 };
-Created CreatedBy(std::string_view variant, int workers) {
-  if (variant == "serial") return {0, 0};
-  if (variant.starts_with("process_")) return {0, workers};
-  if (variant == "tbb") return {workers - 1, 0};  // the caller is the last
-  return {workers, 0};
-}
 
 // Times every run of `run_once` (which returns an Outcome) in the benchmark
 // loop and reports the counters. `workers` sets the ideal makespan.
@@ -56,23 +53,27 @@ void Measure(benchmark::State& state, std::span<const Task> tasks,
       ideal < std::chrono::milliseconds(50) ? WarmUp::kYes : WarmUp::kNo;
   bool warmed = warm_up == WarmUp::kNo;
   std::chrono::nanoseconds total{0};
-  std::uint64_t last_done = 0;
+  // Every run is checked (each task done, each value exact) and its results
+  // poisoned with 0, never a valid result, for the next run, with the timer
+  // paused: the check is not the makespan.
+  std::fill(results.begin(), results.end(), 0);
   const bool ran = TimedLoop(
       state,
       [&] {
-        std::fill(results.begin(), results.end(), 0);
         const Outcome outcome = run_once(Deadline(ideal));
+        PausedTiming paused(state);
         CheckOutcome(outcome, count, Deadline(ideal));
-        last_done = outcome.done;
+        const std::size_t wrong = CountWrong(tasks, results);
+        if (wrong != 0) {
+          throw std::runtime_error(fmt::format(
+              "verification failed: {} of {} results wrong", wrong, count));
+        }
+        std::fill(results.begin(), results.end(), 0);
         if (warmed) total += outcome.elapsed;
         warmed = true;
       },
       warm_up);
   if (!ran) return;
-  if (!Verify(state, "tasks done", last_done, std::uint64_t{count})) return;
-  if (!Verify(state, "wrong results", CountWrong(tasks, results),
-              std::size_t{0}))
-    return;
   const double makespan =
       Seconds(total).count() / static_cast<double>(state.iterations());
   const double ideal_s = Seconds(ideal).count();
@@ -101,7 +102,8 @@ void RunMapVariant(benchmark::State& state, const Shape& shape,
     return;
   Watchdog watchdog;
   const int workers = variant.takes_workers ? options.workers : 1;
-  Measure(state, tasks, results, workers, CreatedBy(variant.name, workers),
+  Measure(state, tasks, results, workers,
+          {variant.ThreadsStarted(workers), variant.ProcessesStarted(workers)},
           [&](std::chrono::nanoseconds limit) {
             return RunMapped(*executor, tasks, results, watchdog, limit);
           });
@@ -132,8 +134,14 @@ std::int64_t ThreadLimit() {
 
 void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
               const Shape& shape) {
-  auto add = [&](const Name& name, std::function<void(benchmark::State&)> run) {
-    if (seen.insert(name.str()).second) specs.push_back({name.str(), run});
+  auto add = [&](const Name& name, std::function<void(benchmark::State&)> run,
+                 std::map<std::string, std::string> traits) {
+    if (seen.insert(name.str()).second) {
+      specs.push_back({.name = name,
+                       .run = std::move(run),
+                       .metric = Metric::RealTime(MetricKind::kSleep),
+                       .traits = std::move(traits)});
+    }
   };
   auto base = [&](std::string_view variant) {
     return Name("sleep_io", variant)
@@ -142,18 +150,19 @@ void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
   };
   auto add_map = [&](const Name& name, const VariantInfo& variant,
                      ExecutorOptions options) {
-    add(name, [shape, &variant, options](benchmark::State& state) {
-      RunMapVariant(state, shape, variant, options);
-    });
+    add(
+        name,
+        [shape, &variant, options](benchmark::State& state) {
+          RunMapVariant(state, shape, variant, options);
+        },
+        MapTraits(variant));
   };
   // One thread or one process per task joins the sweep where the shape
   // asks for it; serial and the rest run only when the shape has a sweep.
   auto workers_for = [&](const VariantInfo& variant) {
     std::vector<int> counts = shape.workers;
-    const bool per_task =
-        (variant.name == "threads" && shape.thread_per_task) ||
-        (variant.name == "process_per_task" && shape.process_per_task);
-    if (per_task) counts.push_back(static_cast<int>(shape.tasks));
+    if (variant.per_task_form && shape.per_task_in.contains(variant.runs_in))
+      counts.push_back(static_cast<int>(shape.tasks));
     return counts;
   };
   ForEachMapBenchmark(base, workers_for, add_map);
@@ -161,18 +170,19 @@ void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
     add(base("asio_async").Param("style", StyleName(style)),
         [shape, style](benchmark::State& state) {
           RunEventLoop(state, shape, style);
-        });
+        },
+        {});
   }
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   // The seed: 8 tasks on 2 workers. --set sleep_io.seed_sleep_ms=200 is the
   // seed's own sleep (serial 1.6 s); the default keeps the suite short.
-  const auto seed_ms = config.Setting("sleep_io.seed_sleep_ms",
-                                      config.Size(20, 5, 1), 0, 10'000);
+  const auto seed_ms = config.Setting("sleep_io.seed_sleep_ms");
   const std::vector<int> seed_workers =
       config.workers.empty() ? std::vector<int>{2} : config.workers;
-  std::vector<Shape> shapes = {{8, seed_ms, seed_workers, false, false}};
+  std::vector<Shape> shapes = {{8, seed_ms, seed_workers, {}}};
+  const std::set<RunsIn> both = {RunsIn::kThreads, RunsIn::kProcesses};
 
   // The scaled shapes. Fixed worker counts only at small N * d (serial at
   // N = 1,000 and d = 10 ms alone would take 10 s a run); one thread or
@@ -180,11 +190,10 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   const std::int64_t limit = ThreadLimit();
   std::vector<int> sweep = config.FewWorkerCounts();
   if (config.workers.empty()) sweep.push_back(8 * config.cores);
-  const bool custom = config.settings.contains("sleep_io.tasks") ||
-                      config.settings.contains("sleep_io.sleep_ms");
-  const auto tasks =
-      config.Setting("sleep_io.tasks", config.Size(100, 64, 16), 1, 1'000'000);
-  const auto sleep_ms = config.Setting("sleep_io.sleep_ms", 1, 0, 10'000);
+  const bool custom =
+      config.IsSet("sleep_io.tasks") || config.IsSet("sleep_io.sleep_ms");
+  const auto tasks = config.Setting("sleep_io.tasks");
+  const auto sleep_ms = config.Setting("sleep_io.sleep_ms");
   if (tasks > limit) {
     throw std::invalid_argument(fmt::format(
         "--set sleep_io.tasks={}: one thread per task needs {} threads, but "
@@ -192,30 +201,39 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
         tasks, tasks, limit));
   }
   if (custom) {
-    shapes.push_back({tasks, sleep_ms, sweep, true, true});
+    shapes.push_back({tasks, sleep_ms, sweep, both});
   } else if (config.mode == SuiteMode::kSmoke) {
-    shapes.push_back({tasks, sleep_ms, config.FewWorkerCounts(), true, true});
+    shapes.push_back({tasks, sleep_ms, config.FewWorkerCounts(), both});
   } else if (config.mode == SuiteMode::kQuick) {
-    shapes.push_back({tasks, sleep_ms, config.FewWorkerCounts(), true, true});
-    shapes.push_back({1'000, 10, {}, true, false});
+    shapes.push_back({tasks, sleep_ms, config.FewWorkerCounts(), both});
+    shapes.push_back({1'000, 10, {}, {RunsIn::kThreads}});
   } else {
-    shapes.push_back({tasks, sleep_ms, sweep, true, true});
-    shapes.push_back({1'000, 10, {}, true, false});
+    shapes.push_back({tasks, sleep_ms, sweep, both});
+    shapes.push_back({1'000, 10, {}, {RunsIn::kThreads}});
     // One process per task stops at N = 300: forking 1,000 children (about
     // 0.5 ms each here) came too close to the 1.03 s deadline and failed a
     // full run once.
-    shapes.push_back({300, 10, {}, false, true});
+    shapes.push_back({300, 10, {}, {RunsIn::kProcesses}});
     // One thread per task is left out at N = 10,000: at ~85 us a thread on
     // the loaded 2-core machine, 10,000 of them took 0.85 s against a
     // deadline of 1.03 s. --set sleep_io.tasks=10000 --set
     // sleep_io.sleep_ms=10 runs it on demand.
-    shapes.push_back({10'000, 10, {}, false, false});
+    shapes.push_back({10'000, 10, {}, {}});
   }
   std::set<std::string> seen;
   for (const Shape& shape : shapes) AddShape(specs, seen, shape);
 }
 
-CONCBENCH_WORKLOAD(sleep_io, Register);
+constexpr SettingInfo kSettings[] = {
+    {"sleep_io.seed_sleep_ms", 10, 2, 1, 0, 10'000,
+     "the seed's sleep per task (8 tasks); 200 is the seed's own"},
+    {"sleep_io.tasks", 100, 16, 16, 1, 1'000'000,
+     "tasks of the scaled shape; with sleep_ms, replaces the scaled shapes"},
+    {"sleep_io.sleep_ms", 1, 1, 1, 0, 10'000,
+     "sleep per task of the scaled shape"},
+};
+
+CONCBENCH_WORKLOAD(sleep_io, Register, kSettings);
 
 }  // namespace
 }  // namespace concbench::sleep_io

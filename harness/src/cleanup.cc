@@ -177,6 +177,13 @@ void ForgetChild(pid_t pid) {
   }
 }
 
+void ForEachLiveChild(const std::function<void(pid_t)>& visit) {
+  for (const auto& child : g_children) {
+    const pid_t pid = child.load(std::memory_order_relaxed);
+    if (pid > 0) visit(pid);
+  }
+}
+
 void ResetAfterFork() {
   // The parent's children are not ours; names are filtered by owner pid.
   for (auto& child : g_children) child.store(0);

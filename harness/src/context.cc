@@ -9,11 +9,9 @@
 #include <fstream>
 
 #include "concbench/affinity.h"
+#include "revision.h"
 
-// Set by CMake: values only the build knows.
-#ifndef CONCBENCH_REVISION
-#define CONCBENCH_REVISION "unknown"
-#endif
+// Set by CMake: values only the build knows (the revision: revision.h).
 #ifndef CONCBENCH_BUILD_TYPE
 #define CONCBENCH_BUILD_TYPE "unknown"
 #endif
@@ -46,7 +44,7 @@ std::string Kernel() {
 
 std::vector<std::pair<std::string, std::string>> CollectContext() {
   return {
-      {"concbench_revision", CONCBENCH_REVISION},
+      {"concbench_revision", internal::Revision()},
       {"cpu_model", CpuModel()},
       {"logical_cores", std::to_string(LogicalCores())},
       {"affinity", AffinityMaskString()},

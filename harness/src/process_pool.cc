@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "concbench/cleanup.h"
+#include "concbench/cpu_time.h"
 #include "concbench/futex.h"
 #include "concbench/process.h"
 #include "pool_layout.h"
@@ -69,6 +70,14 @@ class PoolCore {
   std::vector<pid_t> pids() const {
     std::vector<pid_t> pids;
     for (const Worker& worker : workers_) pids.push_back(worker.pid);
+    return pids;
+  }
+
+  std::vector<pid_t> live_pids() const {
+    std::vector<pid_t> pids;
+    for (const Worker& worker : workers_) {
+      if (!worker.exitcode) pids.push_back(worker.pid);
+    }
     return pids;
   }
 
@@ -383,6 +392,12 @@ ProcessPool::~ProcessPool() {
 
 int ProcessPool::workers() const { return core_->workers(); }
 std::vector<pid_t> ProcessPool::pids() const { return core_->pids(); }
+
+double ProcessPool::workers_cpu_seconds() const {
+  double seconds = 0;
+  for (pid_t pid : core_->live_pids()) seconds += ProcessCpuSeconds(pid);
+  return seconds;
+}
 
 internal::Batch ProcessPool::submit_erased(const internal::MapCall& call) {
   const std::uint32_t id = core_->Submit(call);

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <utility>
+
+#include "concbench/cpu_time.h"
 
 namespace concbench {
 namespace {
@@ -43,26 +45,16 @@ std::vector<int> SuiteConfig::FewWorkerCounts() const {
   return {1, cores};
 }
 
-std::int64_t SuiteConfig::Setting(const std::string& key, std::int64_t fallback,
-                                  std::int64_t min, std::int64_t max) const {
-  settings_read.insert(key);
-  const auto found = settings.find(key);
-  if (found == settings.end()) return fallback;
-  const std::string& text = found->second;
-  std::int64_t value = 0;
-  const auto [end, error] =
-      std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < min ||
-      value > max) {
-    throw std::invalid_argument(
-        fmt::format("--set {}={}: expected a whole number from {} to {}", key,
-                    text, min, max));
-  }
-  return value;
+std::int64_t SuiteConfig::Setting(std::string_view key) const {
+  return SettingValue(key, mode, settings);
 }
 
-std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
-                               std::int64_t smoke) const {
+bool SuiteConfig::IsSet(std::string_view key) const {
+  return settings.contains(std::string(key));
+}
+
+std::int64_t ForMode(SuiteMode mode, std::int64_t full, std::int64_t quick,
+                     std::int64_t smoke) {
   switch (mode) {
     case SuiteMode::kFull:
       return full;
@@ -74,37 +66,48 @@ std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
   return full;
 }
 
-bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar) {
+std::int64_t SuiteConfig::Size(std::int64_t full, std::int64_t quick,
+                               std::int64_t smoke) const {
+  return ForMode(mode, full, quick, smoke);
+}
+
+bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar,
+                 std::span<const SettingInfo> settings) {
   Workloads().emplace_back(std::string(workload), registrar);
+  DeclareSettings(settings);
   return true;
 }
 
 std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config) {
+  ValidateSettings(config.settings);
   std::vector<BenchmarkSpec> specs;
   for (const auto& [workload, registrar] : Workloads()) {
     registrar(config, specs);
   }
-  for (const auto& [key, value] : config.settings) {
-    if (!config.settings_read.contains(key)) {
-      throw std::invalid_argument(
-          fmt::format("--set {}: no workload has this setting", key));
+  for (const BenchmarkSpec& spec : specs) {
+    if (spec.metric.name.empty() || spec.metric.unit.empty()) {
+      throw std::logic_error(
+          fmt::format("{} declares no primary metric (BenchmarkSpec::metric)",
+                      spec.name.str()));
     }
   }
   return specs;
 }
 
-Name::Name(std::string_view workload, std::string_view variant)
-    : name_(fmt::format("{}/{}", workload, variant)) {}
-
-Name& Name::Param(std::string_view key, std::string_view value) {
-  name_ += fmt::format("/{}:{}", key, value);
-  return *this;
+PausedTiming::PausedTiming(benchmark::State& state)
+    : state_(state), meter_(internal::ActiveCpuMeter()) {
+  if (meter_ == nullptr) return;  // the untimed warm-up run
+  state_.PauseTiming();
+  meter_->Stop();
 }
 
-Name& Name::Param(std::string_view key, std::int64_t value) {
-  name_ += fmt::format("/{}:{}", key, value);
-  return *this;
+PausedTiming::~PausedTiming() {
+  if (meter_ == nullptr) return;
+  meter_->Start();
+  state_.ResumeTiming();
 }
+
+void SetTestSlowdown(double factor) { internal::TestSlowdown() = factor; }
 
 namespace internal {
 
@@ -117,6 +120,15 @@ std::int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+void CpuMeter::Start() { started_ = ProcessTreeCpuSeconds(); }
+
+void CpuMeter::Stop() { seconds_ += ProcessTreeCpuSeconds() - started_; }
+
+CpuMeter*& ActiveCpuMeter() {
+  static CpuMeter* meter = nullptr;
+  return meter;
 }
 
 void StretchSince(std::int64_t start_ns) {

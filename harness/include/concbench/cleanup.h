@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 
 namespace concbench {
@@ -58,6 +59,9 @@ class OwnedName {
 // Records a child to kill and reap if this process is interrupted.
 void RecordChild(pid_t pid);
 void ForgetChild(pid_t pid);
+
+// Calls `visit(pid)` for every recorded child not yet forgotten (reaped).
+void ForEachLiveChild(const std::function<void(pid_t)>& visit);
 
 // Called first thing in a freshly forked child: the child owns nothing yet.
 void ResetAfterFork();

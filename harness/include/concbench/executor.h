@@ -5,9 +5,12 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "concbench/process_pool.h"
@@ -44,13 +47,53 @@ struct ExecutorOptions {
   std::size_t chunk = 0;  // items per task where the model takes one; 0: auto
 };
 
+// Where a variant runs its tasks.
+enum class RunsIn { kInline, kThreads, kProcesses };
+std::string_view RunsInName(RunsIn runs_in);  // "inline" | "threads" | ...
+
+// How a variant starts its processes: fork, or none (no processes).
+enum class StartMethod { kNone, kFork };
+std::string_view StartMethodName(StartMethod method);  // "none" | "fork"
+
+// A fact every entry of the variant table must state. It has no default
+// constructor, so an entry that leaves a trait out does not compile.
+template <class T>
+struct Required {
+  constexpr Required(T value) : value(value) {}  // NOLINT: implicit on purpose
+  constexpr operator T() const { return value; }
+  T value;
+};
+static_assert(!std::is_default_constructible_v<Required<bool>>);
+
+// A map variant and its traits: what registration, counters, tests and
+// --list=json derive from; nothing outside this table tests variant names.
 struct VariantInfo {
   std::string_view name;
-  bool takes_workers;  // false only for serial
-  bool takes_chunk;    // the model's speed depends on the chunk size
+  Required<RunsIn> runs_in;
+  Required<StartMethod> start_method;
+  // set_timeout kills its workers past the limit (threads cannot be killed).
+  Required<bool> honours_timeout;
+  // Can run one worker per task (workers = tasks), as Python's one
+  // Thread or Process per task.
+  Required<bool> per_task_form;
+  Required<bool> takes_workers;  // false only for serial
+  Required<bool> takes_chunk;    // the model's speed depends on the chunk size
+  // Run starts (and ends) its threads or processes, so the timed region
+  // includes their start-up; false where they start at construction.
+  Required<bool> starts_workers_per_run;
+  // The calling thread is one of the `workers` (oneTBB's arena): the model
+  // starts one thread fewer.
+  Required<bool> caller_works;
   std::unique_ptr<Executor> (*make)(
       const ExecutorOptions&);  // see MakeExecutor
+
+  // Threads and processes the model starts to run `workers` workers.
+  int ThreadsStarted(int workers) const;
+  int ProcessesStarted(int workers) const;
 };
+
+// The traits as strings, for BenchmarkSpec::traits (--list=json).
+std::map<std::string, std::string> MapTraits(const VariantInfo& variant);
 
 // Every map variant, in the order reports list them.
 std::span<const VariantInfo> MapVariants();
@@ -63,6 +106,12 @@ const VariantInfo& FindVariant(std::string_view name);
 // options.workers < 1, or whatever the model's set-up throws.
 std::unique_ptr<Executor> MakeExecutor(const VariantInfo& variant,
                                        const ExecutorOptions& options);
+
+namespace internal {
+// Appends `variant` to MapVariants(), for tests that prove a variant needs
+// nothing but its table entry. Call before building any suite.
+void AddVariantForTest(const VariantInfo& variant);
+}  // namespace internal
 
 // Every map benchmark of a workload, named as the contract says: serial once
 // (`base(variant)`), every other variant once per count in

@@ -155,6 +155,10 @@ class ProcessPool {
   int workers() const;
   // The workers' process ids, in worker order (for tests and monitoring).
   std::vector<pid_t> pids() const;
+  // CPU seconds the live workers have used since they were forked, read
+  // from their CPU clocks (ProcessCpuSeconds): no cost to the workers.
+  // Reaped workers count 0 here; their time is in RUSAGE_CHILDREN.
+  double workers_cpu_seconds() const;
 
   // results[i] = fn(inputs[i]), in input order. `chunksize` items per task;
   // 0 means auto (Python's rule: count / (4 * workers), rounded up).

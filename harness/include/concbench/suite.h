@@ -8,10 +8,14 @@
 #include <exception>
 #include <functional>
 #include <map>
-#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "concbench/metric.h"
+#include "concbench/name.h"
+#include "concbench/settings.h"
 
 namespace concbench {
 
@@ -19,6 +23,9 @@ namespace concbench {
 // sizes, only to check that every benchmark runs and verifies.
 enum class SuiteMode { kFull, kQuick, kSmoke };
 std::string_view ModeName(SuiteMode mode);
+// The value among `full`, `quick` and `smoke` that `mode` picks.
+std::int64_t ForMode(SuiteMode mode, std::int64_t full, std::int64_t quick,
+                     std::int64_t smoke);
 
 struct SuiteConfig {
   SuiteMode mode = SuiteMode::kFull;
@@ -28,25 +35,27 @@ struct SuiteConfig {
   std::vector<int> WorkerCounts() const;
   // A short sweep for costly or secondary benchmarks: 1 and the cores.
   std::vector<int> FewWorkerCounts() const;
-  // Picks the size for the current mode.
-  // --set workload.key=value overrides, read by the workloads through
-  // Setting; BuildSuite rejects any that no workload read.
+  // --set workload.key=value overrides of declared settings (settings.h);
+  // BuildSuite rejects unknown keys and out-of-range values.
   std::map<std::string, std::string> settings;
-  mutable std::set<std::string> settings_read;
 
-  // The integer setting `key` ("sleep_io.tasks"), or `fallback` when not set.
-  // Throws std::invalid_argument with a one-line message when the value is
-  // not a whole number in [min, max].
-  std::int64_t Setting(const std::string& key, std::int64_t fallback,
-                       std::int64_t min, std::int64_t max) const;
+  // The declared setting `key` ("sleep_io.tasks") for this mode, or its
+  // override. Throws as SettingValue does.
+  std::int64_t Setting(std::string_view key) const;
+  // Whether --set gave `key`.
+  bool IsSet(std::string_view key) const;
 
+  // Picks a size for the current mode (for sizes that are not settings).
   std::int64_t Size(std::int64_t full, std::int64_t quick,
                     std::int64_t smoke) const;
 };
 
 struct BenchmarkSpec {
-  std::string name;
+  Name name;
   std::function<void(benchmark::State&)> run;
+  // The one figure the benchmark is judged by; every benchmark declares it
+  // (BuildSuite rejects a spec whose metric has no name).
+  Metric metric;
   benchmark::TimeUnit unit = benchmark::kMillisecond;
   // Wall time: CPU time never counts threads' or children's work.
   bool real_time = true;
@@ -55,49 +64,80 @@ struct BenchmarkSpec {
   // runs (1, 10, ... iterations, each thrown away) where every iteration is a
   // long, complete round of its own.
   std::int64_t iterations = 0;
+  // Facts about what runs (e.g. a map variant's runs_in, start_method), from
+  // the concept's traits table; --list=json and the result JSON carry them.
+  std::map<std::string, std::string> traits = {};
+  // The name of the limits benchmark that is this one's floor; empty: none.
+  std::string floor = {};
 };
 
 using WorkloadRegistrar = void (*)(const SuiteConfig&,
                                    std::vector<BenchmarkSpec>&);
 
-// Adds a workload; call through CONCBENCH_WORKLOAD at namespace scope.
-bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar);
+// Adds a workload and declares its settings; call through CONCBENCH_WORKLOAD
+// at namespace scope.
+bool AddWorkload(std::string_view workload, WorkloadRegistrar registrar,
+                 std::span<const SettingInfo> settings = {});
 
 // Every benchmark of every registered workload, in registration order.
 // Throws std::invalid_argument for a setting no workload knows, or one that
 // a workload rejects.
 std::vector<BenchmarkSpec> BuildSuite(const SuiteConfig& config);
 
-// Builds a contract name: Name("sum_squares", "threads").Param("workers", 2).
-class Name {
- public:
-  Name(std::string_view workload, std::string_view variant);
-  Name& Param(std::string_view key, std::string_view value);
-  Name& Param(std::string_view key, std::int64_t value);
-  const std::string& str() const { return name_; }
-
- private:
-  std::string name_;
-};
-
 enum class WarmUp { kYes, kNo };
 
-// Every benchmark's timed loop: runs `body` once untimed (unless kNo: a body
-// that calls PauseTiming cannot run outside the loop), then once per
+// Every benchmark's timed loop: runs `body` once untimed (unless kNo: where
+// one run is costly or start-up is what is measured), then once per
 // iteration. An exception from `body` fails the run with its message
-// (SkipWithError) and ends the loop; returns false then. The loop is also where
-// the test-only
-// --test_slowdown option stretches chosen benchmarks.
+// (SkipWithError) and ends the loop; returns false then. Reports the counter
+// `cpu_seconds`: CPU of the whole process tree (ProcessTreeCpuSeconds) per
+// iteration, over the loop's running parts. The loop is also where the
+// test-only --test_slowdown option stretches chosen benchmarks.
 template <class Body>
 bool TimedLoop(benchmark::State& state, Body&& body,
                WarmUp warm_up = WarmUp::kYes);
+
+// Test-only: stretches the timed loops that run from now on by `factor`
+// (1: none), so that tests can fake a slower build.
+void SetTestSlowdown(double factor);
 
 namespace internal {
 // The factor by which the running benchmark is stretched (1: none).
 double& TestSlowdown();
 void StretchSince(std::int64_t start_ns);
 std::int64_t NowNs();
+
+// The process tree's CPU seconds over the running parts of a loop.
+class CpuMeter {
+ public:
+  void Start();
+  void Stop();
+  double seconds() const { return seconds_; }
+
+ private:
+  double started_ = 0;
+  double seconds_ = 0;
+};
+// The meter of the TimedLoop that runs now (null outside one).
+CpuMeter*& ActiveCpuMeter();
 }  // namespace internal
+
+// Pauses the timer (Google Benchmark's, and the running TimedLoop's CPU
+// count) for its lifetime. Use it instead of State::PauseTiming inside a
+// TimedLoop body; in the untimed warm-up run it does nothing. Pausing costs
+// a few microseconds of wall time per pair of calls, of which the timer sees
+// about one clock read, a fixed cost per iteration.
+class PausedTiming {
+ public:
+  explicit PausedTiming(benchmark::State& state);
+  ~PausedTiming();
+  PausedTiming(const PausedTiming&) = delete;
+  PausedTiming& operator=(const PausedTiming&) = delete;
+
+ private:
+  benchmark::State& state_;
+  internal::CpuMeter* meter_;
+};
 
 template <class Body>
 bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
@@ -111,26 +151,40 @@ bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
   } catch (const std::exception& e) {
     warm_up_error = e.what();
   }
+  internal::CpuMeter meter;
+  internal::ActiveCpuMeter() = &meter;
+  meter.Start();
+  bool ok = true;
   for (auto _ : state) {
     // A failed warm-up is reported inside the loop (see FailBeforeLoop).
     if (!warm_up_error.empty()) {
       state.SkipWithError(warm_up_error.c_str());
-      return false;
+      ok = false;
+      break;
     }
     const std::int64_t start = stretch ? internal::NowNs() : 0;
     try {
       body();
     } catch (const std::exception& e) {
       state.SkipWithError(e.what());
-      return false;
+      ok = false;
+      break;
     }
     if (stretch) internal::StretchSince(start);
   }
-  return true;
+  meter.Stop();
+  internal::ActiveCpuMeter() = nullptr;
+  if (ok && state.iterations() > 0) {
+    state.counters["cpu_seconds"] =
+        meter.seconds() / static_cast<double>(state.iterations());
+  }
+  return ok;
 }
 
 }  // namespace concbench
 
-#define CONCBENCH_WORKLOAD(workload, registrar)     \
+// CONCBENCH_WORKLOAD(name, Register) or CONCBENCH_WORKLOAD(name, Register,
+// kSettings) with kSettings an array of SettingInfo.
+#define CONCBENCH_WORKLOAD(workload, ...)           \
   static const bool concbench_workload_##workload = \
-      ::concbench::AddWorkload(#workload, registrar)
+      ::concbench::AddWorkload(#workload, __VA_ARGS__)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -15,6 +16,9 @@
 
 namespace concbench::internal {
 namespace {
+
+// No result of a workload is made of this byte repeated.
+constexpr int kPoisonByte = 0xa5;
 
 class ProcessPerTaskExecutor final : public Executor {
  public:
@@ -28,6 +32,10 @@ class ProcessPerTaskExecutor final : public Executor {
           std::make_unique<SharedArray<std::byte>>(bytes, Locking::kNoLock);
     }
     std::byte* shared_results = shared_->span().data();
+    // Poisoned before every run: the array is reused, and a child that wrote
+    // nothing must not leave the previous run's correct values behind. About
+    // 10 us for 10,000 results, against a fork of a millisecond.
+    std::memset(shared_results, kPoisonByte, bytes);
     std::vector<Process> children;
     children.reserve(workers_);
     for (int i = 0; i < workers_; ++i) {

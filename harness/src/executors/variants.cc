@@ -1,7 +1,8 @@
-// The table of map variants: adding a variant is one file in this folder and
-// one line (plus its declaration) here.
+// The table of map variants and their traits.
+#include <iterator>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "concbench/executor.h"
 
@@ -29,22 +30,164 @@ Range StaticPartition(std::size_t count, std::size_t parts, std::size_t index) {
 
 namespace {
 
-constexpr VariantInfo kVariants[] = {
-    {"serial", false, false, &internal::MakeSerial},
-    {"threads", true, false, &internal::MakeThreads},
-    {"thread_pool", true, false, &internal::MakeThreadPool},
-    {"tbb", true, false, &internal::MakeTbb},
-    {"std_async", true, false, &internal::MakeStdAsync},
-    {"process_per_task", true, false, &internal::MakeProcessPerTask},
-    {"process_pool_map", true, true, &internal::MakeProcessPoolMap},
-    {"process_pool_apply_async", true, false,
-     &internal::MakeProcessPoolApplyAsync},
-    {"task_queue", true, false, &internal::MakeTaskQueue},
+// Adding a variant: its file in this folder, its Make function declared
+// above, one entry here (every trait is required), and one line in
+// harness/CMakeLists.txt. Registration, counters, tests and --list=json
+// derive from this table.
+constexpr RunsIn kInline = RunsIn::kInline;
+constexpr RunsIn kThreads = RunsIn::kThreads;
+constexpr RunsIn kProcesses = RunsIn::kProcesses;
+constexpr StartMethod kNoStart = StartMethod::kNone;
+constexpr StartMethod kFork = StartMethod::kFork;
+
+const VariantInfo kVariants[] = {
+    {.name = "serial",
+     .runs_in = kInline,
+     .start_method = kNoStart,
+     .honours_timeout = false,
+     .per_task_form = false,
+     .takes_workers = false,
+     .takes_chunk = false,
+     .starts_workers_per_run = false,
+     .caller_works = true,
+     .make = &internal::MakeSerial},
+    {.name = "threads",
+     .runs_in = kThreads,
+     .start_method = kNoStart,
+     .honours_timeout = false,
+     .per_task_form = true,
+     .takes_workers = true,
+     .takes_chunk = false,
+     .starts_workers_per_run = true,
+     .caller_works = false,
+     .make = &internal::MakeThreads},
+    {.name = "thread_pool",
+     .runs_in = kThreads,
+     .start_method = kNoStart,
+     .honours_timeout = false,
+     .per_task_form = false,
+     .takes_workers = true,
+     .takes_chunk = false,
+     .starts_workers_per_run = false,
+     .caller_works = false,
+     .make = &internal::MakeThreadPool},
+    {.name = "tbb",
+     .runs_in = kThreads,
+     .start_method = kNoStart,
+     .honours_timeout = false,
+     .per_task_form = false,
+     .takes_workers = true,
+     .takes_chunk = false,
+     .starts_workers_per_run = false,
+     .caller_works = true,
+     .make = &internal::MakeTbb},
+    {.name = "std_async",
+     .runs_in = kThreads,
+     .start_method = kNoStart,
+     .honours_timeout = false,
+     .per_task_form = false,
+     .takes_workers = true,
+     .takes_chunk = false,
+     .starts_workers_per_run = true,
+     .caller_works = false,
+     .make = &internal::MakeStdAsync},
+    {.name = "process_per_task",
+     .runs_in = kProcesses,
+     .start_method = kFork,
+     .honours_timeout = true,
+     .per_task_form = true,
+     .takes_workers = true,
+     .takes_chunk = false,
+     .starts_workers_per_run = true,
+     .caller_works = false,
+     .make = &internal::MakeProcessPerTask},
+    {.name = "process_pool_map",
+     .runs_in = kProcesses,
+     .start_method = kFork,
+     .honours_timeout = true,
+     .per_task_form = false,
+     .takes_workers = true,
+     .takes_chunk = true,
+     .starts_workers_per_run = false,
+     .caller_works = false,
+     .make = &internal::MakeProcessPoolMap},
+    {.name = "process_pool_apply_async",
+     .runs_in = kProcesses,
+     .start_method = kFork,
+     .honours_timeout = true,
+     .per_task_form = false,
+     .takes_workers = true,
+     .takes_chunk = false,
+     .starts_workers_per_run = false,
+     .caller_works = false,
+     .make = &internal::MakeProcessPoolApplyAsync},
+    {.name = "task_queue",
+     .runs_in = kProcesses,
+     .start_method = kFork,
+     .honours_timeout = true,
+     .per_task_form = false,
+     .takes_workers = true,
+     .takes_chunk = false,
+     .starts_workers_per_run = false,
+     .caller_works = false,
+     .make = &internal::MakeTaskQueue},
 };
+
+// The table, plus any variants tests added.
+std::vector<VariantInfo>& Variants() {
+  static std::vector<VariantInfo> variants(std::begin(kVariants),
+                                           std::end(kVariants));
+  return variants;
+}
 
 }  // namespace
 
-std::span<const VariantInfo> MapVariants() { return kVariants; }
+std::span<const VariantInfo> MapVariants() { return Variants(); }
+
+namespace internal {
+void AddVariantForTest(const VariantInfo& variant) {
+  Variants().push_back(variant);
+}
+}  // namespace internal
+
+std::string_view RunsInName(RunsIn runs_in) {
+  switch (runs_in) {
+    case RunsIn::kInline:
+      return "inline";
+    case RunsIn::kThreads:
+      return "threads";
+    case RunsIn::kProcesses:
+      return "processes";
+  }
+  return "unknown";
+}
+
+std::string_view StartMethodName(StartMethod method) {
+  return method == StartMethod::kFork ? "fork" : "none";
+}
+
+int VariantInfo::ThreadsStarted(int workers) const {
+  if (runs_in != RunsIn::kThreads) return 0;
+  return caller_works ? workers - 1 : workers;
+}
+
+int VariantInfo::ProcessesStarted(int workers) const {
+  return runs_in == RunsIn::kProcesses ? workers : 0;
+}
+
+std::map<std::string, std::string> MapTraits(const VariantInfo& variant) {
+  auto yes_no = [](bool value) { return value ? "true" : "false"; };
+  return {
+      {"runs_in", std::string(RunsInName(variant.runs_in))},
+      {"start_method", std::string(StartMethodName(variant.start_method))},
+      {"honours_timeout", yes_no(variant.honours_timeout)},
+      {"per_task_form", yes_no(variant.per_task_form)},
+      {"takes_workers", yes_no(variant.takes_workers)},
+      {"takes_chunk", yes_no(variant.takes_chunk)},
+      {"starts_workers_per_run", yes_no(variant.starts_workers_per_run)},
+      {"caller_works", yes_no(variant.caller_works)},
+  };
+}
 
 std::unique_ptr<Executor> MakeExecutor(const VariantInfo& variant,
                                        const ExecutorOptions& options) {
@@ -81,7 +224,7 @@ void ForEachMapBenchmark(
 
 const VariantInfo& FindVariant(std::string_view name) {
   std::string known;
-  for (const VariantInfo& variant : kVariants) {
+  for (const VariantInfo& variant : MapVariants()) {
     if (variant.name == name) return variant;
     known += known.empty() ? "" : ", ";
     known += variant.name;

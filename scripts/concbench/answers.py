@@ -113,24 +113,36 @@ def is_tiny(run, bench):
 
 
 def per_task_answers(run, benches):
-    """For tiny tasks: each variant's cheapest cost per task (the fitted slope
-    where two task counts ran), serial first."""
+    """For tiny tasks, per kind of task: each variant's cheapest cost per
+    task, serial included; the fitted slope where two task counts ran and the
+    slope is positive (noise can tilt a fit through too few points), else
+    time / tasks at the largest count."""
     tiny = [b for b in benches if is_tiny(run, b)]
-    if not tiny:
-        return []
-    slopes = {grouping.series_label(k): f.per_task for k, f in fits.task_fits(tiny).items()}
-    best = {}
-    for b in tiny:
-        key = grouping.series_label(grouping.series_key(b, ("tasks",)))
-        e = slopes.get(key) or figures.per_task(b)
-        if figures.usable(e) and (b.variant not in best or e.value < best[b.variant][1].value):
-            best[b.variant] = (grouping.label(b, drop={"tasks", "inner"}), e)
-    order = sorted(best.values(), key=lambda x: x[1].value)
-    text = "; ".join(f"{label} {units.fmt_estimate(e, 's', interval=False)}" for label, e in order)
-    how = "fitted slope over task counts" if slopes else "time / tasks"
-    shape = grouping.params_text(grouping.shape(tiny[0]), drop=("tasks",))
-    return [f"tiny tasks{f' ({shape})' if shape else ''}: cost per task ({how}), cheapest "
-            f"form of each variant: {text}"]
+    lines = []
+    for work, members in grouping.group_by(tiny, work_of).items():
+        fitted = {k: f.per_task for k, f in fits.task_fits(members).items()
+                  if f.per_task.value > 0}
+        best = {}
+        for b in members:
+            key = grouping.series_key(b, ("tasks",))
+            e = fitted.get(key) or figures.per_task(b)
+            if figures.usable(e) and (b.variant not in best or e.value < best[b.variant][1].value):
+                best[b.variant] = (grouping.label(b, drop={k for k, _ in grouping.shape(b)}), e)
+        if not best:
+            continue
+        order = sorted(best.values(), key=lambda x: x[1].value)
+        text = "; ".join(f"{label} {units.fmt_estimate(e, 's', interval=False)}"
+                         for label, e in order)
+        how = "fitted slope over task counts" if fitted else "time / tasks"
+        where = grouping.params_text(work)
+        lines.append(f"tiny tasks{f' ({where})' if where else ''}: cost per task ({how}), "
+                     f"cheapest form of each variant: {text}")
+    return lines
+
+
+def work_of(bench):
+    """The work of a task: the problem size without the task count."""
+    return tuple((k, v) for k, v in grouping.shape(bench) if k != "tasks")
 
 
 def listing_answers(benches):

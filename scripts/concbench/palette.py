@@ -54,6 +54,9 @@ TABLE = (
     ("start-up", "spawn_self_join", "#9467bd", "s"),
     ("start-up", "process_pool_startup", "#ff7f0e", "P"),
     ("start-up", "process_pool_shutdown", "#8c564b", "X"),
+    ("start-up", "thread_pool_startup", "#17becf", "o"),
+    ("start-up", "tbb_startup", "#2ca02c", "o"),
+    ("start-up", "task_queue_startup", "#e377c2", "o"),
 )
 BY_NAME = {}
 for _category, _name, _colour, _marker in TABLE:

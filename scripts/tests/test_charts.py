@@ -45,13 +45,20 @@ class PaletteTest(unittest.TestCase):
         with open(os.path.join(helpers.ROOT, "README.md"), encoding="utf-8") as f:
             readme = f.read()
         self.assertIn(palette.markdown_table(), readme)
-        variants = set(re.findall(r"^\| `([a-z_]+)` \|", readme, re.M))
+        table = readme[readme.index("| variant | what runs |"):]
+        table = table[:table.index("\n\n")]
+        variants = set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M))
         self.assertTrue({"serial", "threads", "process_pool_map", "asio_async"} <= variants)
         known = set(palette.BY_NAME)
         self.assertEqual(variants - known, set())
         for name in ("none", "std_mutex", "shm_atomic", "pipe", "shm_ring", "manager",
                      "thread_start_join"):
             self.assertIn(name, known)
+
+    def test_every_name_of_a_real_run_is_in_the_table(self):
+        run = results.load_run(helpers.data("smoke_v2.json"))
+        missing = {b.variant for b in run.benches.values()} - set(palette.BY_NAME)
+        self.assertEqual(missing, set(), "add them to palette.TABLE and the README")
 
     def test_unknown_names_keep_their_style(self):
         self.assertEqual(palette.style("forkserver_pool"), palette.style("forkserver_pool"))

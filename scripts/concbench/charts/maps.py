@@ -82,18 +82,13 @@ def _series(benches, drop):
     return list(out.items())
 
 
-def _work(bench):
-    """The work of a task: the shape without the task count."""
-    return tuple((k, v) for k, v in grouping.shape(bench) if k != "tasks")
-
-
 def per_task(plt, run, workload, benches, context):
     """Cost per task for tiny tasks, one group of panels per kind of task;
     where a series ran at two task counts or more, the fit instead."""
     tiny = [b for b in benches if answers.is_tiny(run, b) and not b.failed]
     if not tiny:
         return []
-    works = grouping.group_by(tiny, _work)
+    works = grouping.group_by(tiny, answers.work_of)
     plans = []  # (work, series, fitted)
     for work, members in works.items():
         series = grouping.group_by(members, lambda b: grouping.series_key(b, ("tasks",)))
@@ -155,7 +150,8 @@ def _fit_panels(axes, series, fitted, work):
         common.hpoint(ax_fixed, y, f.fixed, name)
         slopes.append(f.per_task.value)
         fixed.append(f.fixed.value)
-    ax_t.set_xscale("log")
+    common.count_axis(ax_t, "x", [names.num(b.params.get("tasks")) for bs in series.values()
+                                  for b in bs])
     common.eng_axis(ax_t, "y", "s", times)
     ax_t.set_xlabel("tasks")
     ax_t.set_ylabel("wall time per run")

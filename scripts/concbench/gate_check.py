@@ -22,6 +22,7 @@ Writes DIR/report.md and DIR/report.json; --analyze-only redoes the analysis.
 
 import glob
 import json
+import math
 import os
 import random
 import re
@@ -107,6 +108,7 @@ def analyze_pair(base, new, slowed, args):
                             "mde": by_name[n]["mde"]}
                         for n, f in slowed.items() if n in by_name},
            "mde": {r["name"]: r["mde"] for r in rows if r["mde"] is not None},
+           "kinds": {r["name"]: r["metric"]["kind"] for r in rows},
            "noisy": [r["name"] for r in rows if r["verdict"] == gate.NOISY],
            "synthetic": {}}
     for r in rows:
@@ -136,15 +138,20 @@ def summarize(per_run, label):
         real = [i["verdict"] == gate.SLOWER for r in per_run for i in r["injected"].values()
                 if i["factor"] == factor and i["mde"] is not None and i["mde"] <= 0.10]
         detect[key] = {"synthetic": [sum(hits), len(hits)], "injected": [sum(real), len(real)]}
-    mdes = {}
+    mdes, kinds = {}, {}
     for r in per_run:
         for n, m in r["mde"].items():
             mdes.setdefault(n, []).append(m)
+        kinds.update(r["kinds"])
+    median_mde = {n: statistics.median(v) for n, v in mdes.items()}
+    by_kind = {}
+    for n, m in median_mde.items():
+        by_kind.setdefault(kinds.get(n, "?"), []).append(m)
     noisy = statistics.fmean(len(r["noisy"]) / max(len(r["mde"]), 1) for r in per_run)
     return {"estimator": label, "runs": len(per_run), "aa_runs": len(aa),
             "runs_with_false_slower": runs_flagged, "false_by_benchmark": false_by_bench,
-            "detection": detect, "share_too_noisy": noisy,
-            "median_mde": {n: statistics.median(v) for n, v in mdes.items()}}
+            "detection": detect, "share_too_noisy": noisy, "median_mde": median_mde,
+            "median_mde_by_kind": {k: statistics.median(v) for k, v in sorted(by_kind.items())}}
 
 
 def analyze(args):
@@ -191,13 +198,22 @@ def markdown(reports, args):
                      f"{frac(d['1.1']['synthetic'])} | {frac(d['1.1']['injected'])} | "
                      f"{frac(d['1.05']['synthetic'])} | {frac(d['1.05']['injected'])} | "
                      f"{r['share_too_noisy']:.0%} |")
+    kinds = sorted({k for r in reports for k in r["median_mde_by_kind"]})
+    lines += ["", "Median MDE by metric kind (the median over the kind's benchmarks of each "
+              "benchmark's median MDE; lower is better):", "",
+              "| estimator | " + " | ".join(kinds) + " |", "|---" * (len(kinds) + 1) + "|"]
+    for r in reports:
+        cells = [f"{r['median_mde_by_kind'][k] * 100:.1f}%" if k in r["median_mde_by_kind"]
+                 and math.isfinite(r["median_mde_by_kind"][k]) else "-" for k in kinds]
+        lines.append(f"| {r['estimator']} | " + " | ".join(cells) + " |")
     default = reports[0]
     if default["false_by_benchmark"]:
         lines += ["", "False 'slower' by benchmark (default estimators):", ""]
         lines += [f"- {n}: {c}" for n, c in sorted(default["false_by_benchmark"].items())]
     lines += ["", "Median MDE by benchmark (default estimators):", "",
               "| benchmark | median MDE |", "|---|---|"]
-    lines += [f"| {n} | {m * 100:.1f}% |" for n, m in sorted(default["median_mde"].items())]
+    lines += [f"| {n} | {m * 100:.1f}% |" if math.isfinite(m) else f"| {n} | - |"
+              for n, m in sorted(default["median_mde"].items())]
     return "\n".join(lines) + "\n"
 
 

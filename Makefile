@@ -11,6 +11,8 @@
 #                [THRESHOLD=t] [ALPHA=a] [SENSITIVITY=s] [SUITE=quick|smoke|full]
 #                                         fail if anything got slower
 #   make export IN=run.json FORMAT=bmf|gab|gab-bigger OUT=file [SKIP_FAILED=1]
+#   make gate-check [RUNS=n] [SLOWDOWN_RUNS=n] [DIR=dir] [FILTER=regex]
+#                                         calibrate the gate on real A/A runs
 #
 # A script's own exit status says what went wrong (README, "Exit statuses");
 # make itself exits 2 whenever a recipe fails.
@@ -20,7 +22,7 @@ BIN := build/release/benchmarks/concbench
 LATEST := results/latest
 JSON := $(LATEST)/concbench.json
 
-.PHONY: deps release debug bench test plot report compare regress export clean
+.PHONY: deps release debug bench test plot report compare regress gate-check export clean
 
 deps:
 	@scripts/deps.sh
@@ -77,7 +79,16 @@ regress: deps
 	  $(if $(OUT),--out '$(OUT)') $(if $(SUITE),--suite '$(SUITE)') \
 	  $(if $(REPETITIONS),--repetitions '$(REPETITIONS)') \
 	  $(if $(THRESHOLD),--threshold '$(THRESHOLD)') $(if $(ALPHA),--alpha '$(ALPHA)') \
-	  $(if $(SENSITIVITY),--sensitivity '$(SENSITIVITY)')
+	  $(if $(SENSITIVITY),--sensitivity '$(SENSITIVITY)') $(if $(FORCE),--force)
+
+# Real A/A runs of the gate and runs with an injected slowdown, on this
+# machine, with the release binary on both sides: the measured false-alarm
+# and detection rates go to DIR/report.md. Long: RUNS + SLOWDOWN_RUNS gate
+# runs of the quick suite (the default 20 + 10 take a few hours).
+gate-check: release
+	@$(PYTHON) scripts/gate_check.py --dir '$(or $(DIR),results/gate-check)' \
+	  $(if $(RUNS),--runs '$(RUNS)') $(if $(SLOWDOWN_RUNS),--slowdown-runs '$(SLOWDOWN_RUNS)') \
+	  $(if $(FILTER),--filter '$(FILTER)') $(if $(ROUNDS),--rounds '$(ROUNDS)')
 
 export: deps
 	@test -n "$(IN)" -a -n "$(FORMAT)" -a -n "$(OUT)" || { echo "concbench: usage: make export IN=<json> FORMAT=bmf|gab|gab-bigger OUT=<file> [SKIP_FAILED=1]" >&2; exit 2; }

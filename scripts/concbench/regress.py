@@ -61,6 +61,18 @@ def default_base(root):
     return "HEAD~1"
 
 
+def base_revision(root, name):
+    """The commit `name` (default: default_base) names; a clear error when
+    the clone does not have it."""
+    rev_name = name or default_base(root)
+    try:
+        return git(root, "rev-parse", "--verify", f"{rev_name}^{{commit}}")
+    except cli.CbError:
+        raise cli.CbError(
+            f"base revision {rev_name} does not exist in {root} (a shallow clone? fetch "
+            "more history, or use --base REV, --baseline JSON or --binary-base)") from None
+
+
 def build(tree):
     """Configures and builds the release preset in tree; returns the binary."""
     for cmd in (["cmake", "--preset", "release"], ["cmake", "--build", "--preset", "release"]):
@@ -375,20 +387,13 @@ def main():
         else:
             root = git(here, "rev-parse", "--show-toplevel") if not (
                 args.binary_base and args.binary_new) else None
+            # The base revision is checked before anything is built.
+            rev = None if args.binary_base else base_revision(root, args.base)
             new_bin = args.binary_new or build(root)
             if args.binary_base:
-                base_bin = args.binary_base
-                runs, unlisted = compare_binaries(base_bin, new_bin, base_args, new_args,
-                                                  args, tmp)
+                runs, unlisted = compare_binaries(args.binary_base, new_bin, base_args,
+                                                  new_args, args, tmp)
             else:
-                rev_name = args.base or default_base(root)
-                try:
-                    rev = git(root, "rev-parse", "--verify", f"{rev_name}^{{commit}}")
-                except cli.CbError:
-                    raise cli.CbError(
-                        f"base revision {rev_name} does not exist in {root} (a shallow "
-                        "clone? fetch more history, or use --base REV, --baseline JSON or "
-                        "--binary-base)") from None
                 with Worktree(root, rev) as tree:
                     runs, unlisted = compare_binaries(build(tree), new_bin, base_args,
                                                       new_args, args, tmp)

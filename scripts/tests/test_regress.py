@@ -18,6 +18,7 @@ from tests.helpers import FAKE, ROOT, data, run_script
 REAL = os.environ.get("CONCBENCH_BINARY") or os.path.join(ROOT, "build", "release", "benchmarks", "concbench")
 FAKE_CMAKE = """#!/bin/sh
 # Stand-in cmake: 'configure' does nothing, 'build' installs the fake binary.
+[ -n "$FAKE_CMAKE_LOG" ] && echo "$@" >> "$FAKE_CMAKE_LOG"
 [ -n "$FAKE_CMAKE_SLEEP" ] && sleep "$FAKE_CMAKE_SLEEP"
 if [ "$1" = "--build" ]; then
   mkdir -p build/release/benchmarks && cp "$FAKE_BINARY" build/release/benchmarks/concbench
@@ -158,6 +159,16 @@ class WorktreeTest(RegressTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(v["rows"]), 4)
         self.assertEqual(len(self.worktrees()), 1)
+
+    def test_missing_base_fails_before_any_build(self):
+        log = os.path.join(self.tmp, "cmake.log")
+        env = dict(self.env, FAKE_CMAKE_LOG=log)
+        r, _ = self.regress("--repo", self.repo, "--base", "no-such-rev", env=env)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.strip().splitlines(),
+                         [l for l in r.stderr.strip().splitlines() if "no-such-rev" in l])
+        self.assertIn("base revision no-such-rev does not exist", r.stderr)
+        self.assertFalse(os.path.exists(log))  # nothing was built
 
     def test_ctrl_c_removes_the_worktree(self):
         env = dict(os.environ, **self.env, FAKE_CMAKE_SLEEP="30")

@@ -21,6 +21,7 @@ Writes DIR/report.md and DIR/report.json; --analyze-only redoes the analysis.
 """
 
 import glob
+import itertools
 import json
 import math
 import os
@@ -49,12 +50,13 @@ def collect(args):
         raise cli.CbError("no benchmark matches --filter")
     cpu = [n for n in names if n.startswith("sum_squares")]
     rng = random.Random(args.seed)
-    plan = [("aa", i, {}) for i in range(args.runs)]
-    for i in range(args.slowdown_runs):
-        # One benchmark per run (the binary takes one --test_slowdown),
-        # alternately 10% and 5% slower.
-        if cpu:
-            plan.append(("slow", i, {rng.choice(cpu): SLOWDOWNS[i % len(SLOWDOWNS)]}))
+    aa = [("aa", i, {}) for i in range(args.runs)]
+    # One benchmark per run (the binary takes one --test_slowdown),
+    # alternately 10% and 5% slower.
+    slow = [("slow", i, {rng.choice(cpu): SLOWDOWNS[i % len(SLOWDOWNS)]})
+            for i in range(args.slowdown_runs if cpu else 0)]
+    # Alternated, so that a calibration stopped early holds both kinds.
+    plan = [run for pair in itertools.zip_longest(aa, slow) for run in pair if run]
     os.makedirs(args.dir, exist_ok=True)
     started = time.monotonic()
     for n, (kind, i, slowed) in enumerate(plan, 1):
@@ -229,7 +231,7 @@ def main():
     p.add_argument("--filter", help="only the benchmarks matching this regex")
     p.add_argument("--repetitions", type=int, help="passed to the binaries")
     p.add_argument("--args", default="", help="extra arguments for both binaries")
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=6, help="as regress.py (default 6)")
     p.add_argument("--chunk", type=int, default=4)
     p.add_argument("--seed", type=int, default=1, help="picks the slowed benchmarks")
     p.add_argument("--analyze-only", action="store_true")

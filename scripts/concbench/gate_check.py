@@ -232,7 +232,7 @@ def main():
     p.add_argument("--repetitions", type=int, help="passed to the binaries")
     p.add_argument("--args", default="", help="extra arguments for both binaries")
     p.add_argument("--rounds", type=int, default=6, help="as regress.py (default 6)")
-    p.add_argument("--chunk", type=int, default=4)
+    p.add_argument("--chunk", type=int, default=regress.CHUNK)
     p.add_argument("--seed", type=int, default=1, help="picks the slowed benchmarks")
     p.add_argument("--analyze-only", action="store_true")
     p.add_argument("--quantiles", default="",

@@ -54,7 +54,8 @@ class FakeBinaryTest(RegressTestCase):
         self.assertIn("concbench: slower: sum_squares/serial/tasks:100/inner:100", r.stderr)
         with open(log, encoding="utf-8") as f:
             runs = ["new" if "test_slowdown" in x else "base" for x in f if "--list" not in x]
-        # One chunk of four benchmarks; the side that goes first alternates.
+        # The fake binary lists four benchmarks: one chunk; the side that goes
+        # first alternates.
         self.assertEqual(runs, ["base", "new", "new", "base", "base", "new"])
         for side in ("base.json", "new.json"):
             self.assertTrue(os.path.exists(os.path.join(self.tmp, side)))

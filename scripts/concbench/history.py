@@ -13,7 +13,8 @@ import math
 import os
 import sys
 
-from concbench import cli, results
+from concbench import cli, palette, results
+from concbench import names as names_
 
 
 DEFAULT = os.path.join("results", "history.jsonl")
@@ -79,12 +80,20 @@ def plot(path, outdir, formats=("png", "svg")):
         fig, axes = plt.subplots(len(panels), 1, figsize=(10, 4 * len(panels)), squeeze=False)
         for ax, (key, runs) in zip((a[0] for a in axes), panels.items()):
             names = sorted({n for r in runs for n in r["medians_ns"] if n.split("/")[0] == wl})
+            seen = {}  # variant -> sub-series drawn so far (its line styles)
             for name in names:
                 pts = [(i, r["medians_ns"][name]) for i, r in enumerate(runs)
                        if r["medians_ns"].get(name)]
                 first = pts[0][1] if pts else None
                 if first:
-                    ax.plot([p[0] for p in pts], [p[1] / first for p in pts], "o-",
+                    # A variant keeps its colour and marker from the palette, as
+                    # in every other chart; its parameter sets differ by line.
+                    variant = names_.parse_name(name)[1]
+                    look = palette.style(variant)
+                    index = seen[variant] = seen.get(variant, -1) + 1
+                    ax.plot([p[0] for p in pts], [p[1] / first for p in pts],
+                            color=look.colour, marker=look.marker,
+                            linestyle=palette.line_style(index),
                             label=name[len(wl) + 1:], markersize=3)
             ax.axhline(1.0, color="gray", linestyle="--", linewidth=1)
             ax.set_xticks(range(len(runs)), [r["revision"][:8] for r in runs],

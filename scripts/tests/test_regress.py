@@ -196,6 +196,8 @@ class WorktreeTest(RegressTestCase):
         self.assertFalse(os.path.exists(os.path.dirname(path)))
 
 
+@unittest.skipIf(os.environ.get("CONCBENCH_GATE_E2E") == "separate",
+                 "ctest runs it as its own test, gate_e2e")
 @unittest.skipUnless(os.access(REAL, os.X_OK),
                      f"{REAL} is not built yet (cmake --preset release && "
                      "cmake --build --preset release)")

@@ -109,8 +109,8 @@ def _processes(ops, locked):
     def once():
         value, go = ctx.Value("i", INITIAL), ctx.Event()
         times = ctx.Array("q", 2 * WORKERS, lock=False)
-        with lifecycle.reaped([ctx.Process(target=process_worker,
-                                           args=(value, locked, w, ops, go, times))
+        with lifecycle.reaped([ctx.Process(target=lifecycle.quiet,
+                                           args=(process_worker, value, locked, w, ops, go, times))
                                for w in range(WORKERS)]) as procs:
             lifecycle.start_all(procs)
             go.set()

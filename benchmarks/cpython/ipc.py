@@ -60,7 +60,8 @@ def _queue(size, rounds):
     ctx = multiprocessing.get_context("fork")
     inbox, outbox = ctx.Queue(), ctx.Queue()
     try:
-        with lifecycle.reaped([ctx.Process(target=queue_echo, args=(inbox, outbox))]) as procs:
+        with lifecycle.reaped([ctx.Process(target=lifecycle.quiet,
+                                           args=(queue_echo, inbox, outbox))]) as procs:
             lifecycle.start_all(procs)
             try:
                 yield lambda: _round_trips(inbox.put, outbox.get, size, rounds)
@@ -78,7 +79,8 @@ def _pipe(size, rounds):
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe()
     try:
-        with lifecycle.reaped([ctx.Process(target=pipe_echo, args=(there,))]) as procs:
+        with lifecycle.reaped([ctx.Process(target=lifecycle.quiet,
+                                           args=(pipe_echo, there))]) as procs:
             lifecycle.start_all(procs)
             there.close()
             try:
@@ -92,7 +94,9 @@ def _pipe(size, rounds):
 
 @contextlib.contextmanager
 def _manager(op, rounds):
-    with multiprocessing.get_context("fork").Manager() as manager:
+    with lifecycle.sigint_ignored():
+        manager = multiprocessing.get_context("fork").Manager()
+    with manager:
         items = manager.list(range(rounds))
 
         def run():

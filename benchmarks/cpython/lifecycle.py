@@ -2,6 +2,7 @@
 the block ends, by an error, a wrong result or Ctrl-C as well."""
 
 import contextlib
+import signal
 
 JOIN_TIMEOUT_S = 30
 
@@ -26,9 +27,37 @@ def reaped(procs):
 
 
 @contextlib.contextmanager
+def sigint_ignored():
+    """Children started inside never see Ctrl-C: SIGINT is blocked while they
+    start, and they keep the blocked mask (fork and exec both inherit it),
+    so the parent alone takes the KeyboardInterrupt and ends them, and no
+    child prints a traceback. A Ctrl-C meanwhile stays pending for the
+    parent, delivered when the block ends."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def ignore_sigint():
+    """A child's first step (a pool's initializer): Ctrl-C is the parent's.
+    Needed besides sigint_ignored() because forkserver's children get back
+    the handlers the server started with."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def quiet(target, *args):
+    """A Process target that runs target(*args) with Ctrl-C ignored."""
+    ignore_sigint()
+    return target(*args)
+
+
+@contextlib.contextmanager
 def pool(ctx, workers):
     """A multiprocessing Pool, terminated and joined on exit."""
-    p = ctx.Pool(workers)
+    with sigint_ignored():
+        p = ctx.Pool(workers, initializer=ignore_sigint)
     try:
         yield p
     finally:
@@ -37,8 +66,9 @@ def pool(ctx, workers):
 
 
 def start_all(procs):
-    for p in procs:
-        p.start()
+    with sigint_ignored():
+        for p in procs:
+            p.start()
 
 
 def join_all(procs, what):

@@ -130,7 +130,8 @@ def _per_task(s, workers, start):
 
     def once():
         out = ctx.Array("q", s.tasks, lock=False)
-        with lifecycle.reaped([ctx.Process(target=task_slice, args=(part, s.seconds, out))
+        with lifecycle.reaped([ctx.Process(target=lifecycle.quiet,
+                                           args=(task_slice, part, s.seconds, out))
                                for part in _split(s.tasks, workers)]) as procs:
             def run():
                 lifecycle.start_all(procs)

@@ -8,6 +8,7 @@ import contextlib
 import multiprocessing
 import threading
 
+import lifecycle
 from runner import Sample, START_METHODS, Spec, expect, metric, name, timed
 
 STARTS = {"smoke": {"fork": 2, "forkserver": 2, "spawn": 1},
@@ -46,7 +47,8 @@ def _start_join(ctx, n):
     for _ in range(n):
         p = ctx.Process(target=noop)
         try:
-            p.start()
+            with lifecycle.sigint_ignored():
+                p.start()
             p.join()
             codes.append(p.exitcode)
         finally:

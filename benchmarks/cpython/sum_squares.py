@@ -164,7 +164,7 @@ def _per_task(s, workers, start):
     def once():
         out = ctx.Array("q", workers, lock=False)
         parts = slices(s.bounds, workers)
-        with lifecycle.reaped([ctx.Process(target=work_slice, args=(b, out, i))
+        with lifecycle.reaped([ctx.Process(target=lifecycle.quiet, args=(work_slice, b, out, i))
                                for i, b in enumerate(parts)]) as procs:
             def run():
                 lifecycle.start_all(procs)
@@ -185,7 +185,8 @@ def _task_queue(s, workers, start):
                 tasks.put(n)
             for _ in range(workers):
                 tasks.put(None)
-            with lifecycle.reaped([ctx.Process(target=drain, args=(tasks, results, go))
+            with lifecycle.reaped([ctx.Process(target=lifecycle.quiet,
+                                               args=(drain, tasks, results, go))
                                    for _ in range(workers)]) as procs:
                 lifecycle.start_all(procs)
 

@@ -64,7 +64,9 @@ def _queue(size, rounds):
                                            args=(queue_echo, inbox, outbox))]) as procs:
             lifecycle.start_all(procs)
             try:
-                yield lambda: _round_trips(inbox.put, outbox.get, size, rounds)
+                def get():
+                    return outbox.get(timeout=lifecycle.JOIN_TIMEOUT_S)
+                yield lambda: _round_trips(inbox.put, get, size, rounds)
             finally:
                 inbox.put(None)
                 procs[0].join(lifecycle.JOIN_TIMEOUT_S)

@@ -4,6 +4,8 @@ the block ends, by an error, a wrong result or Ctrl-C as well."""
 import contextlib
 import signal
 
+# How long a result, a reply or a child's exit may take before the benchmark
+# fails (instead of hanging as CPython's Pool does when a worker dies).
 JOIN_TIMEOUT_S = 30
 
 

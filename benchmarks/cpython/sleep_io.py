@@ -121,7 +121,8 @@ def _pool_map(s, workers, chunk, start):
     size = None if chunk == "auto" else int(chunk)
     args = [(i, s.seconds) for i in range(s.tasks)]
     with lifecycle.pool(multiprocessing.get_context(start), workers) as p:
-        yield lambda: s.sample(*timed(lambda: p.starmap(task, args, size)), workers)
+        yield lambda: s.sample(*timed(lambda: p.starmap_async(task, args, size).get(
+            lifecycle.JOIN_TIMEOUT_S)), workers)
 
 
 @contextlib.contextmanager

@@ -145,14 +145,15 @@ def _thread_pool(s, workers):
 def _pool_map(s, workers, chunk, start):
     size = None if chunk == "auto" else int(chunk)
     with lifecycle.pool(multiprocessing.get_context(start), workers) as p:
-        yield lambda: s.sample(*timed(lambda: sum(p.map(work, s.bounds, size))), workers)
+        yield lambda: s.sample(*timed(lambda: sum(p.map_async(work, s.bounds, size).get(
+            lifecycle.JOIN_TIMEOUT_S))), workers)
 
 
 @contextlib.contextmanager
 def _apply_async(s, workers, start):
     def run(p):
         pending = [p.apply_async(work, (n,)) for n in s.bounds]
-        return sum(r.get() for r in pending)
+        return sum(r.get(lifecycle.JOIN_TIMEOUT_S) for r in pending)
     with lifecycle.pool(multiprocessing.get_context(start), workers) as p:
         yield lambda: s.sample(*timed(run, p), workers)
 

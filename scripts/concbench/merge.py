@@ -53,8 +53,13 @@ def merge(base, added, added_path):
         raise cli.CbError(f"{added_path} repeats a benchmark of the run ({both[0]}"
                           f"{f' and {len(both) - 1} more' if len(both) > 1 else ''}); "
                           "merge each file once")
-    offset = 1 + max((e.get("family_index", -1) for e in base_entries
-                      if isinstance(e.get("family_index"), int)), default=-1)
+    context = json.loads(json.dumps(base.get("context") or {}))
+    own = context.setdefault("concbench", {})
+    # After every family and every description of the run, so that a
+    # family_index still points at its description.
+    offset = max(1 + max((e["family_index"] for e in base_entries
+                          if isinstance(e.get("family_index"), int)), default=-1),
+                 len(own.get("benchmarks") or []))
     families = {}
     merged_entries = list(base_entries)
     for e in add_entries:
@@ -62,8 +67,6 @@ def merge(base, added, added_path):
         key = e.get("family_index", e["name"])
         e["family_index"] = families.setdefault(key, offset + len(families))
         merged_entries.append(e)
-    context = json.loads(json.dumps(base.get("context") or {}))
-    own = context.setdefault("concbench", {})
     add_ctx = added.get("context") if isinstance(added.get("context"), dict) else {}
     add_own = add_ctx.get("concbench") if isinstance(add_ctx.get("concbench"), dict) else {}
     described = add_own.get("benchmarks") if isinstance(add_own.get("benchmarks"), list) else []

@@ -56,6 +56,19 @@ class RunnerTest(ScriptTestCase):
         with open(out, encoding="utf-8") as f:
             entries = json.load(f)["benchmarks"]
         self.assertTrue(all(e["run_type"] == "iteration" for e in entries))
+        # Merged into a real smoke run, each family_index still points at
+        # its benchmark's description, and the run loads with both.
+        merged = os.path.join(self.tmp, "merged.json")
+        r = helpers.run_script("merge.py", "--into", helpers.data("smoke_v2.json"), "--add", out,
+                               "--out", merged)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(merged, encoding="utf-8") as f:
+            doc = json.load(f)
+        described = doc["context"]["concbench"]["benchmarks"]
+        for e in doc["benchmarks"]:
+            self.assertIn(described[e["family_index"]]["name"], e["run_name"])
+        self.assertEqual(len(results.load_run(merged).benches), len(run.benches) + len(
+            results.load_run(helpers.data("smoke_v2.json")).benches))
 
     def test_bad_input_is_one_line(self):
         for args in (["--smoke", "--repetitions=0", "--out=x.json"],

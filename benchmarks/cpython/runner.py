@@ -18,6 +18,7 @@ import os
 import platform
 import re
 import socket
+import subprocess
 import sys
 import time
 from typing import Callable, NamedTuple
@@ -141,7 +142,9 @@ def context(mode, reps, specs):
         "executable": sys.executable,
         "num_cpus": os.cpu_count(),
         "load_avg": list(os.getloadavg()),
-        "library_build_type": "release",
+        "cpu_model": _cpu_model(),
+        "build_type": f"CPython {platform.python_version()}",
+        "concbench_revision": _revision(),
         "affinity": _affinity(),
         "kernel": f"{uname.system} {uname.release} {uname.machine}",
         "logical_cores": str(os.cpu_count()),
@@ -164,9 +167,39 @@ def _describe(spec):
             "traits": spec.traits, "metric": spec.metric, "floor": None}
 
 
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _revision():
+    """The git revision of the tree these programs are in (as the C++
+    binary records its own), or 'unknown'."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        out = subprocess.run(["git", "-C", here, "rev-parse", "--short=12", "HEAD"],
+                             capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
 def _affinity():
-    cpus = sorted(os.sched_getaffinity(0))
-    return ",".join(str(c) for c in cpus)
+    """The CPUs this process may run on, as ranges ('0-1,4'), as the C++
+    binary writes them."""
+    ranges = []
+    for c in sorted(os.sched_getaffinity(0)):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return ",".join(f"{a}-{b}" if a != b else f"{a}" for a, b in ranges)
 
 
 def run_all(specs, mode, reps, log):

@@ -74,9 +74,11 @@ def start_all(procs):
 
 
 def join_all(procs, what):
-    """Joins the children; a child that failed is a RuntimeError."""
+    """Joins the children; a child that failed or outlives the timeout is a
+    RuntimeError (reaped() then ends it)."""
     for p in procs:
-        p.join()
+        p.join(JOIN_TIMEOUT_S)
     bad = [p.exitcode for p in procs if p.exitcode != 0]
     if bad:
-        raise RuntimeError(f"{what}: a child exited with status {bad[0]}")
+        status = "did not exit" if bad[0] is None else f"exited with status {bad[0]}"
+        raise RuntimeError(f"{what}: a child {status}")

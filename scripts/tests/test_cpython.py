@@ -7,6 +7,7 @@ asserted: the runs only have to finish and verify."""
 
 import contextlib
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from concbench import answers, names, results
 
 CPYTHON = os.path.join(helpers.ROOT, "benchmarks", "cpython")
 sys.path.insert(0, CPYTHON)
+import lifecycle  # noqa: E402  pylint: disable=wrong-import-position
 import runner  # noqa: E402  pylint: disable=wrong-import-position
 
 # A few rows of every workload and every start method, at smoke sizes.
@@ -88,6 +90,34 @@ class RunnerTest(ScriptTestCase):
         self.assertTrue(doc["benchmarks"][-1]["error_occurred"])
         self.assertIn("verification failed: total: got 1, expected 2",
                       doc["benchmarks"][-1]["error_message"])
+
+    def test_a_dying_child_fails_its_benchmark_without_hanging(self):
+        self.addCleanup(setattr, lifecycle, "JOIN_TIMEOUT_S", lifecycle.JOIN_TIMEOUT_S)
+        lifecycle.JOIN_TIMEOUT_S = 1
+        ctx = multiprocessing.get_context("fork")
+
+        @contextlib.contextmanager
+        def dying_pool_worker():
+            with lifecycle.pool(ctx, 1) as p:
+                yield lambda: runner.Sample(p.map_async(os._exit, [3]).get(
+                    lifecycle.JOIN_TIMEOUT_S), 1)
+
+        @contextlib.contextmanager
+        def failing_child():
+            def once():
+                with lifecycle.reaped([ctx.Process(target=os._exit, args=(3,))]) as procs:
+                    lifecycle.start_all(procs)
+                    lifecycle.join_all(procs, "process_per_task")
+            yield once
+        specs = [runner.Spec(runner.name("x", v), fn, runner.metric())
+                 for v, fn in (("pool", dying_pool_worker), ("process", failing_child))]
+        doc, ok = runner.run_all(specs, "smoke", 1, lambda line: None)
+        self.assertFalse(ok)
+        errors = [e["error_message"] for e in doc["benchmarks"]]
+        self.assertEqual(len(errors), 2, errors)
+        self.assertIn("TimeoutError", errors[0])
+        self.assertIn("process_per_task: a child exited with status 3", errors[1])
+        self.assertEqual(multiprocessing.active_children(), [])
 
 
 def cpp_entry(name, seconds, family, rep):

@@ -1,7 +1,9 @@
 # concbench: the commands. This file only calls the dependency script, cmake,
 # ctest and the scripts; everything else lives in CMake and scripts/.
 #
-#   make bench [QUICK=1] [FILTER=regex]   run the suite, write results/latest/
+#   make bench [QUICK=1] [FILTER=regex] [PYTHON=0]
+#                                         run the suite (and its CPython rows
+#                                         unless PYTHON=0), write results/latest/
 #   make test                             build with sanitizers, run every test
 #   make plot IN=run.json [OUT=dir]       redraw charts, summary.md and report.html
 #   make report IN=run.json [OUT=file]    redraw report.html only
@@ -17,10 +19,14 @@
 # A script's own exit status says what went wrong (README, "Exit statuses");
 # make itself exits 2 whenever a recipe fails.
 
-PYTHON := /usr/bin/python3
+# PY runs the scripts and the CPython rows (Debian's interpreter, which sees
+# the Debian packages); PYTHON=0 leaves the CPython rows out of make bench.
+PY := /usr/bin/python3
+PYTHON ?= 1
 BIN := build/release/benchmarks/concbench
 LATEST := results/latest
 JSON := $(LATEST)/concbench.json
+CPY_JSON := $(LATEST)/cpython.json
 
 .PHONY: deps release debug bench test plot report compare regress gate-check export clean
 
@@ -38,14 +44,30 @@ debug: deps
 # A run in which a benchmark failed still writes its JSON: it is drawn and
 # reported (marked failed), but kept out of the history; then the failure is
 # the exit status. plot.py exits 3 when it drew a run with failures.
+#
+# The CPython rows (benchmarks/cpython) run after the C++ suite and are merged
+# into its JSON (scripts/merge.py); a wrong CPython result fails the run like
+# a C++ one. Without the interpreter, or a module it lacks, they are skipped
+# with one line.
 bench: release
 	@mkdir -p $(LATEST)
 	@status=0; $(BIN) $(if $(QUICK),--quick) $(if $(FILTER),--filter='$(FILTER)') --out=$(JSON) || status=$$?; \
+	if [ "$(PYTHON)" != 0 ] && [ -f $(JSON) ] && [ $$status -le 1 ]; then \
+	  rm -f $(CPY_JSON); \
+	  if [ -x $(PY) ]; then \
+	    cpy=0; $(PY) benchmarks/cpython $(if $(QUICK),--quick) $(if $(FILTER),--filter='$(FILTER)') --out=$(CPY_JSON) || cpy=$$?; \
+	    if [ $$cpy -gt 1 ]; then exit $$cpy; fi; \
+	    if [ -f $(CPY_JSON) ]; then $(PY) scripts/merge.py --into $(JSON) --add $(CPY_JSON) || exit $$?; fi; \
+	    if [ $$cpy -ne 0 ]; then status=1; fi; \
+	  else \
+	    echo "concbench: CPython rows skipped: $(PY) not found" >&2; \
+	  fi; \
+	fi; \
 	if [ -f $(JSON) ] && [ $$status -le 1 ]; then \
-	  drawn=0; $(PYTHON) scripts/plot.py --in $(JSON) --out $(LATEST) || drawn=$$?; \
+	  drawn=0; $(PY) scripts/plot.py --in $(JSON) --out $(LATEST) || drawn=$$?; \
 	  if [ $$drawn -ne 0 ] && [ $$drawn -ne 3 ]; then exit $$drawn; fi; \
 	  if [ $$status -eq 0 ]; then \
-	    $(PYTHON) scripts/history.py append --in $(JSON) --history results/history.jsonl || exit $$?; \
+	    $(PY) scripts/history.py append --in $(JSON) --history results/history.jsonl || exit $$?; \
 	  fi; \
 	  echo "concbench: results in $(JSON); read $(LATEST)/report.html (also summary.md, charts/)"; \
 	fi; exit $$status
@@ -58,21 +80,21 @@ test: debug
 # The history is local to a machine (not committed): drawn when it exists.
 plot: deps
 	@test -n "$(IN)" || { echo "concbench: usage: make plot IN=<concbench.json> [OUT=dir]" >&2; exit 2; }
-	@$(PYTHON) scripts/plot.py --in '$(IN)' --out '$(or $(OUT),$(LATEST))' \
+	@$(PY) scripts/plot.py --in '$(IN)' --out '$(or $(OUT),$(LATEST))' \
 	  $(if $(wildcard results/history.jsonl),--history results/history.jsonl)
 
 report: deps
 	@test -n "$(IN)" || { echo "concbench: usage: make report IN=<concbench.json> [OUT=report.html]" >&2; exit 2; }
-	@$(PYTHON) scripts/report.py --in '$(IN)' $(if $(OUT),--out '$(OUT)')
+	@$(PY) scripts/report.py --in '$(IN)' $(if $(OUT),--out '$(OUT)')
 
 compare: deps
 	@test -n "$(A)" -a -n "$(B)" || { echo "concbench: usage: make compare A=<a.json> B=<b.json>" >&2; exit 2; }
-	@$(PYTHON) scripts/compare.py '$(A)' '$(B)'
+	@$(PY) scripts/compare.py '$(A)' '$(B)'
 
 # Every option of the gate passes through; BASE is any revision (default:
 # the merge base with main, see scripts/regress.py).
 regress: deps
-	@$(PYTHON) scripts/regress.py $(if $(BASE),--base '$(BASE)') \
+	@$(PY) scripts/regress.py $(if $(BASE),--base '$(BASE)') \
 	  $(if $(BASELINE),--baseline '$(BASELINE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') \
 	  $(if $(FILTER),--filter '$(FILTER)') $(if $(REPORT),--report '$(REPORT)') \
 	  $(if $(MARKDOWN),--markdown '$(MARKDOWN)') $(if $(JUNIT),--junit '$(JUNIT)') \
@@ -86,13 +108,13 @@ regress: deps
 # and detection rates go to DIR/report.md. Long: RUNS + SLOWDOWN_RUNS gate
 # runs of the quick suite (the default 20 + 10 take a few hours).
 gate-check: release
-	@$(PYTHON) scripts/gate_check.py --dir '$(or $(DIR),results/gate-check)' \
+	@$(PY) scripts/gate_check.py --dir '$(or $(DIR),results/gate-check)' \
 	  $(if $(RUNS),--runs '$(RUNS)') $(if $(SLOWDOWN_RUNS),--slowdown-runs '$(SLOWDOWN_RUNS)') \
 	  $(if $(FILTER),--filter '$(FILTER)') $(if $(ROUNDS),--rounds '$(ROUNDS)')
 
 export: deps
 	@test -n "$(IN)" -a -n "$(FORMAT)" -a -n "$(OUT)" || { echo "concbench: usage: make export IN=<json> FORMAT=bmf|gab|gab-bigger OUT=<file> [SKIP_FAILED=1]" >&2; exit 2; }
-	@$(PYTHON) scripts/export.py --format '$(FORMAT)' $(if $(SKIP_FAILED),--skip-failed) '$(IN)' '$(OUT)'
+	@$(PY) scripts/export.py --format '$(FORMAT)' $(if $(SKIP_FAILED),--skip-failed) '$(IN)' '$(OUT)'
 
 clean:
 	rm -rf build

@@ -11,7 +11,7 @@ channel answers, anything else a listing from cheapest to dearest.
 """
 
 from concbench import answer_bank, answer_ipc, facts, figures, fits, grouping, ranking, stats
-from concbench import units
+from concbench import names, units
 
 QUESTIONS = {
     "sum_squares": "Is a pool faster than a loop?",
@@ -163,23 +163,57 @@ def listing_answers(benches):
     return lines
 
 
+def cpython_twin(bench, benches):
+    """The C++ row a CPython row (impl:cpython) pairs with, and the task
+    counts (CPython's, C++'s) when the figures compare per task, else None:
+    the same variant, modes and parameters (a name without start: is the
+    harness's fork); or, for a row that ran `scale` times fewer tasks than
+    C++ (its counter), the row that differs only by that task count."""
+    def params(b, drop=()):
+        p = {k: v for k, v in b.params.items() if k != "impl" and k not in drop}
+        if p.get("start") == names.DEFAULT_START:
+            del p["start"]
+        return p
+    others = [o for o in benches if "impl" not in o.params and o.variant == bench.variant
+              and o.modes == bench.modes and not o.failed]
+    want = params(bench)
+    twin = next((o for o in others if params(o) == want), None)
+    if twin is not None:
+        return twin, None
+    scale, tasks = bench.counter("scale"), names.num(bench.params.get("tasks"))
+    if not scale or not tasks or bench.metric.name != "real_time":
+        return None, None
+    want = params(bench, ("tasks",))
+    twin = next((o for o in others if params(o, ("tasks",)) == want
+                 and names.num(o.params.get("tasks")) == tasks * scale), None)
+    return (twin, (tasks, tasks * scale)) if twin is not None else (None, None)
+
+
 def cpython_answers(run, benches):
-    """Each CPython row (impl:cpython) beside its C++ counterpart."""
+    """Each CPython row (impl:cpython) beside its C++ counterpart: both
+    figures and CPython's cost as a multiple of C++'s, with its interval
+    (per task when CPython ran fewer tasks)."""
     lines = []
     for b in candidates(benches):
         if b.params.get("impl") != "cpython":
             continue
-        twin_params = {k: v for k, v in b.params.items() if k != "impl"}
-        twin = next((o for o in benches if o is not b and o.variant == b.variant
-                     and o.modes == b.modes and o.params == twin_params and not o.failed), None)
+        twin, per_task = cpython_twin(b, benches)
         if twin is None:
             continue
-        r = stats.ratio(b.values, twin.values, b.metric.kind, b.metric.better)
+        ours, theirs, note = b.values, twin.values, ""
+        mine, other = figures.primary(b), figures.primary(twin)
+        if per_task:
+            ours = [v / per_task[0] for v in ours]
+            theirs = [v / per_task[1] for v in theirs]
+            mine, other = figures.per_task(b), figures.per_task(twin)
+            note = f" per task (CPython ran {per_task[0]:g} tasks, C++ {per_task[1]:g})"
         if b.metric.better == "higher":
-            r = stats.ratio(twin.values, b.values, b.metric.kind, b.metric.better)
-        lines.append(f"CPython {grouping.label(b, drop=('impl',))}: "
-                     f"{units.fmt_estimate(figures.primary(b), b.metric.unit, False)} against "
-                     f"C++ {units.fmt_estimate(figures.primary(twin), twin.metric.unit, False)} "
+            r = stats.ratio(theirs, ours, b.metric.kind, b.metric.better)
+        else:
+            r = stats.ratio(ours, theirs, b.metric.kind, b.metric.better)
+        lines.append(f"CPython {grouping.label(b, drop=('impl',))}{note}: "
+                     f"{units.fmt_estimate(mine, b.metric.unit, False)} against "
+                     f"C++ {units.fmt_estimate(other, twin.metric.unit, False)} "
                      f"({units.fmt_ratio(r)} the C++ cost)")
     return lines
 

@@ -10,8 +10,11 @@ GOOGLE_SUFFIX = re.compile(
     r"min_time:[0-9.e+-]+s?|min_warmup_time:[0-9.e+-]+s?)$")
 # Parameters that change how the work is split or waited on, not the work
 # itself: a benchmark with them meets the serial run without them (so an
-# event loop's style:callbacks meets serial too).
-SPLIT_PARAMS = ("workers", "chunk", "style")
+# event loop's style:callbacks meets serial too, and so does a process
+# variant's start method).
+SPLIT_PARAMS = ("workers", "chunk", "style", "start")
+# The start method a name without start: means (the C++ harness forks).
+DEFAULT_START = "fork"
 
 
 def contract_name(name):

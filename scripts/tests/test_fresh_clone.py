@@ -11,6 +11,7 @@ is the suite this test belongs to. The only change to a command: OUT=/tmp/plots
 writes into the test's temporary directory.
 """
 
+import json
 import os
 import re
 import shutil
@@ -80,8 +81,11 @@ class FreshCloneTest(unittest.TestCase):
         with open(os.path.join(stubs, "cmake"), "w", encoding="utf-8") as f:
             f.write(STUB_CMAKE)
         os.chmod(os.path.join(stubs, "cmake"), 0o755)
+        # PYTHON=0: the documented commands run without the CPython rows,
+        # which would take their real time; test_cpython_rows_are_merged
+        # runs a few of them through make bench.
         self.env = dict(os.environ, PATH=f"{stubs}:{os.environ['PATH']}", FAKE_BINARY=FAKE,
-                        FAKE_CONCBENCH_CV="0")
+                        FAKE_CONCBENCH_CV="0", PYTHON="0")
         self.env.pop("CONCBENCH_DEBUG", None)
         self.env.pop("MAKEFLAGS", None)
         self.env.pop("MFLAGS", None)
@@ -111,6 +115,26 @@ class FreshCloneTest(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(self.tmp, "plots", "report.html")))
         # regress removed the base's worktree again
         self.assertEqual(git(self.repo, "worktree", "list").count("\n"), 1)
+
+    def test_cpython_rows_are_merged(self):
+        json_path = os.path.join(self.repo, "results", "latest", "concbench.json")
+        for flag, expected in (("PYTHON=1", True), ("PYTHON=0", False)):
+            command = f"make bench QUICK=1 FILTER='^(sum_squares/serial|spawn/thread_st)' {flag}"
+            r = subprocess.run(["bash", "-c", command], cwd=self.repo, capture_output=True,
+                               text=True, env=self.env, timeout=600)
+            self.assertEqual(r.returncode, 0, f"{command}\n{r.stderr[-3000:]}")
+            with open(json_path, encoding="utf-8") as f:
+                doc = json.load(f)
+            cpython = [e["name"] for e in doc["benchmarks"] if "/impl:cpython" in e["name"]]
+            self.assertEqual(bool(cpython), expected, command)
+            if expected:
+                self.assertIn("spawn/thread_start_join/impl:cpython", cpython)
+                families = {}
+                for e in doc["benchmarks"]:  # the stand-in binary writes none
+                    if "family_index" in e:
+                        families.setdefault(e["family_index"], set()).add(e["run_name"])
+                self.assertTrue(families)
+                self.assertTrue(all(len(v) == 1 for v in families.values()), families)
 
     def test_make_targets_on_bad_input(self):
         bad = os.path.join(self.repo, "scripts", "tests", "data")

@@ -1,0 +1,192 @@
+"""The CPython rows (benchmarks/cpython): the runner at tiny sizes writes
+JSON that results.py loads under contract names with impl:cpython; a wrong
+result is an error entry and a failed run; bad input is one line; merge.py
+adds the rows to a run with unique families and refuses bad input with one
+line; the summary pairs CPython rows with their C++ twins. No timing is
+asserted: the runs only have to finish and verify."""
+
+import contextlib
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import unittest
+
+from tests import helpers
+from tests.test_scripts import ScriptTestCase
+from concbench import answers, names, results
+
+CPYTHON = os.path.join(helpers.ROOT, "benchmarks", "cpython")
+sys.path.insert(0, CPYTHON)
+import lifecycle  # noqa: E402  pylint: disable=wrong-import-position
+import runner  # noqa: E402  pylint: disable=wrong-import-position
+
+# A few rows of every workload and every start method, at smoke sizes.
+SUBSET = ("^(sum_squares/[a-z_]+/tasks:40/inner:10/"
+          "|sum_squares/process_pool_map/tasks:40/inner:100/workers:2/chunk:1/"
+          "|sleep_io/(serial|threads|asio_async)/tasks:8/|bank/|ipc/(pipe|queue)/pingpong/"
+          "peer:process/size:8/|ipc/manager/get/|spawn/)")
+WORKLOADS = {"sum_squares", "sum_squares_skewed", "sleep_io", "bank", "ipc", "spawn"}
+
+
+def run_cpython(*args, timeout=240):
+    return subprocess.run([helpers.PYTHON, CPYTHON, *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=helpers.ROOT)
+
+
+class RunnerTest(ScriptTestCase):
+    def test_tiny_run_loads_and_names_parse(self):
+        out = os.path.join(self.tmp, "cpython.json")
+        r = run_cpython("--smoke", "--repetitions=2", f"--filter={SUBSET}", f"--out={out}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        listed = run_cpython("--smoke", "--list", f"--filter={SUBSET}").stdout.split()
+        run = results.load_run(out)
+        self.assertEqual(sorted(run.benches), sorted(listed))
+        starts = set()
+        for name, b in run.benches.items():
+            self.assertEqual(b.params.get("impl"), "cpython", name)
+            self.assertIn(b.workload, WORKLOADS)
+            self.assertTrue(b.variant)
+            self.assertFalse(b.failed, (name, b.errors))
+            self.assertEqual(len(b.values), 2, name)  # every repetition kept
+            starts.add(b.params.get("start"))
+        self.assertTrue({"fork", "forkserver", "spawn"} <= starts, starts)
+        bank = run.benches["bank/posix_named_semaphore/processes/ops:200/workers:2/impl:cpython"]
+        self.assertEqual(bank.metric.name, "ns_per_op")
+        self.assertEqual(bank.counters["balance_error"], [0.0, 0.0])
+        with open(out, encoding="utf-8") as f:
+            entries = json.load(f)["benchmarks"]
+        self.assertTrue(all(e["run_type"] == "iteration" for e in entries))
+        # Merged into a real smoke run, each family_index still points at
+        # its benchmark's description, and the run loads with both.
+        merged = os.path.join(self.tmp, "merged.json")
+        r = helpers.run_script("merge.py", "--into", helpers.data("smoke_v2.json"), "--add", out,
+                               "--out", merged)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(merged, encoding="utf-8") as f:
+            doc = json.load(f)
+        described = doc["context"]["concbench"]["benchmarks"]
+        for e in doc["benchmarks"]:
+            self.assertIn(described[e["family_index"]]["name"], e["run_name"])
+        self.assertEqual(len(results.load_run(merged).benches), len(run.benches) + len(
+            results.load_run(helpers.data("smoke_v2.json")).benches))
+
+    def test_bad_input_is_one_line(self):
+        for args in (["--smoke", "--repetitions=0", "--out=x.json"],
+                     ["--smoke", "--filter=(", "--out=x.json"],
+                     ["--smoke", "--out=/no/such/dir/x.json"], ["--smoke"], ["--nope"]):
+            r = run_cpython(*args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertCleanError(r, "cpython")
+
+    def test_a_wrong_result_is_an_error_and_a_failure(self):
+        def wrong():
+            yield lambda: runner.expect("total", 1, 2)
+        spec = runner.Spec(runner.name("sum_squares", "serial", tasks=1), contextlib.contextmanager(
+            wrong), runner.metric(kind="cpu"))
+        doc, ok = runner.run_all([spec], "smoke", 2, lambda line: None)
+        self.assertFalse(ok)
+        self.assertTrue(doc["benchmarks"][-1]["error_occurred"])
+        self.assertIn("verification failed: total: got 1, expected 2",
+                      doc["benchmarks"][-1]["error_message"])
+
+    def test_a_dying_child_fails_its_benchmark_without_hanging(self):
+        self.addCleanup(setattr, lifecycle, "JOIN_TIMEOUT_S", lifecycle.JOIN_TIMEOUT_S)
+        lifecycle.JOIN_TIMEOUT_S = 1
+        ctx = multiprocessing.get_context("fork")
+
+        @contextlib.contextmanager
+        def dying_pool_worker():
+            with lifecycle.pool(ctx, 1) as p:
+                yield lambda: runner.Sample(p.map_async(os._exit, [3]).get(
+                    lifecycle.JOIN_TIMEOUT_S), 1)
+
+        @contextlib.contextmanager
+        def failing_child():
+            def once():
+                with lifecycle.reaped([ctx.Process(target=os._exit, args=(3,))]) as procs:
+                    lifecycle.start_all(procs)
+                    lifecycle.join_all(procs, "process_per_task")
+            yield once
+        specs = [runner.Spec(runner.name("x", v), fn, runner.metric())
+                 for v, fn in (("pool", dying_pool_worker), ("process", failing_child))]
+        doc, ok = runner.run_all(specs, "smoke", 1, lambda line: None)
+        self.assertFalse(ok)
+        errors = [e["error_message"] for e in doc["benchmarks"]]
+        self.assertEqual(len(errors), 2, errors)
+        self.assertIn("TimeoutError", errors[0])
+        self.assertIn("process_per_task: a child exited with status 3", errors[1])
+        self.assertEqual(multiprocessing.active_children(), [])
+
+
+def cpp_entry(name, seconds, family, rep):
+    return {"name": name, "run_name": name, "run_type": "iteration", "family_index": family,
+            "repetitions": 3, "repetition_index": rep, "iterations": 1,
+            "real_time": seconds * 1e9, "cpu_time": seconds * 1e9, "time_unit": "ns"}
+
+
+def write(tmp, name, doc):
+    path = os.path.join(tmp, name)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    return path
+
+
+class MergeTest(ScriptTestCase):
+    def documents(self):
+        cpp = {"context": {"concbench": {"schema": 2, "benchmarks": []}}, "benchmarks": [
+            cpp_entry("sum_squares/serial/tasks:1000/inner:10000", s, 0, i)
+            for i, s in enumerate((0.004,) * 3)] + [
+            cpp_entry("spawn/process_start_join", s, 1, i)
+            for i, s in enumerate((3e-4,) * 3)]}
+        py = {"context": {"python_version": "3", "concbench": {"impl": "cpython", "benchmarks": [
+            {"name": "sum_squares/serial/tasks:40/inner:10000/impl:cpython",
+             "metric": runner.metric(kind="cpu")}]}},
+              "benchmarks": [dict(cpp_entry("sum_squares/serial/tasks:40/inner:10000/impl:cpython",
+                                            s, 0, i), scale=25.0)
+                             for i, s in enumerate((0.02,) * 3)] + [
+                  cpp_entry("spawn/process_start_join/start:fork/impl:cpython", s, 1, i)
+                  for i, s in enumerate((0.009,) * 3)]}
+        return write(self.tmp, "cpp.json", cpp), write(self.tmp, "py.json", py)
+
+    def test_merged_run_pairs_cpython_with_cpp(self):
+        cpp, py = self.documents()
+        out = os.path.join(self.tmp, "merged.json")
+        r = helpers.run_script("merge.py", "--into", cpp, "--add", py, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        family = {}
+        for e in doc["benchmarks"]:
+            family.setdefault(e["family_index"], set()).add(e["name"])
+        self.assertEqual(len(family), 4)
+        self.assertTrue(all(len(v) == 1 for v in family.values()), family)
+        self.assertEqual(doc["context"]["concbench"]["merged"][0]["impl"], "cpython")
+        run = results.load_run(out)
+        self.assertEqual(run.benches["sum_squares/serial/tasks:40/inner:10000/impl:cpython"]
+                         .metric.kind, "cpu")
+        lines = answers.cpython_answers(run, list(run.benches.values()))
+        text = "\n".join(lines)
+        self.assertIn("CPython serial/tasks:40/inner:10000 per task (CPython ran 40 tasks, "
+                      "C++ 1000): 500 us against C++ 4 us (125x", text)
+        self.assertIn("CPython process_start_join/start:fork: 9 ms against C++ 300 us (30x", text)
+
+    def test_refuses_bad_input_with_one_line(self):
+        cpp, py = self.documents()
+        bad = write(self.tmp, "bad.json", {"context": {}})
+        for args, text in ((["--into", cpp, "--add", bad], "no 'benchmarks' list"),
+                           (["--into", cpp, "--add", cpp], "repeats a benchmark of the run"),
+                           (["--into", cpp, "--add", os.path.join(self.tmp, "none.json")],
+                            "cannot read"),
+                           (["--into", cpp], "--add")):
+            r = helpers.run_script("merge.py", *args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertCleanError(r, text)
+
+    def test_start_is_a_split_parameter(self):
+        self.assertIn("start", names.SPLIT_PARAMS)
+
+
+if __name__ == "__main__":
+    unittest.main()

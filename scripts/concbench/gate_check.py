@@ -229,9 +229,10 @@ def main():
     p.add_argument("--binary-new", help="a second build for the new side (real A/A)")
     p.add_argument("--suite", choices=("quick", "smoke", "full"), default="quick")
     p.add_argument("--filter", help="only the benchmarks matching this regex")
-    p.add_argument("--repetitions", type=int, help="passed to the binaries")
+    p.add_argument("--repetitions", type=int, default=regress.REPETITIONS,
+                   help="passed to the binaries (default: as regress.py)")
     p.add_argument("--args", default="", help="extra arguments for both binaries")
-    p.add_argument("--rounds", type=int, default=6, help="as regress.py (default 6)")
+    p.add_argument("--rounds", type=int, default=regress.ROUNDS, help="as regress.py")
     p.add_argument("--chunk", type=int, default=regress.CHUNK)
     p.add_argument("--seed", type=int, default=1, help="picks the slowed benchmarks")
     p.add_argument("--analyze-only", action="store_true")

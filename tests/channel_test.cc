@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "concbench/message.h"
 #include "concbench/process.h"
@@ -51,7 +53,7 @@ TEST_P(ChannelTest, ThreadsExchangeEverySizeIntact) {
 }
 
 TEST_P(ChannelTest, ProcessesExchangeIntact) {
-  if (!WorksAcrossProcesses(GetParam()))
+  if (!FindChannel(GetParam()).across_processes)
     GTEST_SKIP() << "a thread-only channel";
   for (std::size_t size : {std::size_t{8}, std::size_t{1} << 20}) {
     auto channel = MakeChannel(GetParam());
@@ -137,7 +139,7 @@ TEST_P(ChannelTest, OutOfOrderSequenceIsDetected) {
 // The peer sends half a large message and is killed: the reader reports an
 // error within a bounded time instead of waiting forever.
 TEST_P(ChannelTest, PeerKilledMidTransferEndsReadInBoundedTime) {
-  if (!WorksAcrossProcesses(GetParam()))
+  if (!FindChannel(GetParam()).across_processes)
     GTEST_SKIP() << "a thread-only channel";
   auto channel = MakeChannel(GetParam());
   Process peer([&] {
@@ -160,7 +162,7 @@ TEST_P(ChannelTest, PeerKilledMidTransferEndsReadInBoundedTime) {
 
 // A writer whose reader is gone stops with an error, never with SIGPIPE.
 TEST_P(ChannelTest, PeerKilledEndsWriteInBoundedTime) {
-  if (!WorksAcrossProcesses(GetParam()))
+  if (!FindChannel(GetParam()).across_processes)
     GTEST_SKIP() << "a thread-only channel";
   auto channel = MakeChannel(GetParam());
   Process peer([&] {
@@ -178,17 +180,58 @@ TEST_P(ChannelTest, PeerKilledEndsWriteInBoundedTime) {
 }
 
 TEST_P(ChannelTest, StalledPeerHitsTheStallLimit) {
+  if (FindChannel(GetParam()).blocking_waits)
+    GTEST_SKIP() << "waits block until the peer answers, closes or dies";
   auto channel = MakeChannel(GetParam());
   channel->end(0).SetStallLimit(std::chrono::milliseconds(50));
   std::vector<std::byte> bytes(8);
   EXPECT_THROW(channel->end(0).Read(bytes), ChannelError);
 }
 
+// A blocking wait ends when the peer thread closes its side, which is how a
+// peer thread that ends or fails releases the main thread (Peer does it).
+TEST_P(ChannelTest, ClosingTheOtherSideEndsABlockingWait) {
+  if (!FindChannel(GetParam()).blocking_waits)
+    GTEST_SKIP() << "waits check the peer instead";
+  for (bool reading : {true, false}) {
+    auto channel = MakeChannel(GetParam());
+    std::thread peer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      channel->Close(1);
+    });
+    std::vector<std::byte> bytes(std::size_t{4} << 20);
+    const auto start = Clock::now();
+    if (reading) {
+      EXPECT_THROW(channel->end(0).Read(bytes), ChannelError);
+    } else {
+      EXPECT_THROW(channel->end(0).Write(bytes), ChannelError);
+    }
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+    peer.join();
+  }
+}
+
+std::vector<std::string> ChannelNames() {
+  std::vector<std::string> names;
+  for (const ChannelInfo& info : Channels()) names.emplace_back(info.name);
+  return names;
+}
+
 INSTANTIATE_TEST_SUITE_P(AllKinds, ChannelTest,
-                         testing::ValuesIn(ChannelKinds()),
+                         testing::ValuesIn(ChannelNames()),
                          [](const auto& info) { return info.param; });
 
-TEST(ChannelKindsTest, UnknownKindIsRejected) {
+// Every entry can be made, and names are unique.
+TEST(ChannelTableTest, EveryEntryMakesAChannel) {
+  std::set<std::string_view> seen;
+  for (const ChannelInfo& info : Channels()) {
+    EXPECT_TRUE(seen.insert(info.name).second) << info.name;
+    EXPECT_NE(info.make.value(), nullptr) << info.name;
+    EXPECT_EQ(&FindChannel(info.name), &info);
+  }
+}
+
+TEST(ChannelTableTest, UnknownKindIsRejected) {
   EXPECT_THROW(MakeChannel("carrier_pigeon"), std::invalid_argument);
 }
 

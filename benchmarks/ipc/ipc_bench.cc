@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -215,9 +216,13 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   std::vector<Pin> pins = {Pin::kSame, Pin::kSplit, Pin::kNone};
   if (AllowedCpus().size() < 2) pins = {Pin::kSame, Pin::kNone};
   const Sizes sizes = ChooseSizes(config);
-  for (const std::string& kind : ChannelKinds()) {
+  for (const ChannelInfo& info : Channels()) {
+    const std::string kind(info.name);
+    const std::map<std::string, std::string> traits = {
+        {"across_processes", info.across_processes ? "true" : "false"},
+        {"blocking_waits", info.blocking_waits ? "true" : "false"}};
     for (PeerKind peer : {PeerKind::kProcess, PeerKind::kThread}) {
-      if (peer == PeerKind::kProcess && !WorksAcrossProcesses(kind)) continue;
+      if (peer == PeerKind::kProcess && !info.across_processes) continue;
       for (Pin pin : pins) {
         auto name = [&](const char* pattern, std::size_t size) {
           return Name("ipc", fmt::format("{}/{}", kind, pattern))
@@ -232,7 +237,8 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                                  PingPong(state, kind, peer, pin, size);
                                },
                            .metric = Metric::RealTime(MetricKind::kLatency),
-                           .unit = benchmark::kMicrosecond});
+                           .unit = benchmark::kMicrosecond,
+                           .traits = traits});
         }
         for (std::size_t size : sizes.throughput) {
           specs.push_back({.name = name("throughput", size),
@@ -242,6 +248,7 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                                },
                            .metric = BytesPerSecond(),
                            .unit = benchmark::kMicrosecond,
+                           .traits = traits,
                            .floor = MemcpyName(size).str()});
         }
       }

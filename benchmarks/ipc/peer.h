@@ -57,7 +57,10 @@ class MainPlacement {
   int peer_cpu_ = -1;
 };
 
-// Runs `body(end(1))` in a peer and arms end(0) to notice the peer's death.
+// Runs `body(end(1))` in a peer and arms end(0) to notice the peer's death:
+// a peer process's descriptors close when it dies, a peer thread closes its
+// side when it ends (Channel::Close), and for the channels that wait in
+// slices, end(0)'s peer check watches the process or thread.
 class Peer {
  public:
   Peer(PeerKind kind, const MainPlacement& placement, Channel& channel,
@@ -72,13 +75,15 @@ class Peer {
       // Set before the thread starts; tells a waiting peer thread that the
       // run was abandoned, so it ends without waiting out its stall limit.
       channel.end(1).SetPeerCheck([this] { return !abandoned_.load(); });
-      thread_.emplace([this, run] {
+      thread_.emplace([this, &channel, run] {
         try {
           run();
         } catch (const std::exception& e) {
           error_ = e.what();
         }
         done_.store(true);
+        // Ends the main thread's blocking wait, as a dead process's would.
+        channel.Close(1);
       });
       channel.end(0).SetPeerCheck([this] { return !done_.load(); });
       return;
@@ -104,7 +109,11 @@ class Peer {
   // `abandon`: the run failed and no stop message was sent, so a process
   // peer is killed at once instead of waiting out its stall limit.
   std::string Finish(bool abandon = false) {
-    if (abandon) abandoned_.store(true);
+    if (abandon) {
+      abandoned_.store(true);
+      // Ends a thread peer's blocking wait; the main side is not used again.
+      channel_.Close(0);
+    }
     if (process_ && abandon) process_->kill();
     if (thread_) {
       thread_->join();

@@ -18,9 +18,9 @@
 #include "concbench/affinity.h"
 #include "concbench/channel.h"
 #include "concbench/message.h"
+#include "concbench/peer.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
-#include "ipc/peer.h"
 
 namespace concbench::ipc {
 namespace {

@@ -18,8 +18,9 @@
 
 namespace concbench {
 
-// A peer that died, closed its end or stalled past the limit. Channel waits
-// never block forever: they end in this error instead.
+// A peer that died, closed its end or (where the channel waits in slices)
+// stalled past the limit. A channel wait never outlives its peer: it ends
+// in this error instead.
 struct ChannelError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -37,8 +38,9 @@ class ChannelEnd {
   virtual void Read(std::span<std::byte> bytes) = 0;
 
   // How a waiting Write or Read learns that the peer is gone: `alive` is
-  // polled every few milliseconds while waiting (empty: assume alive).
-  // Neither applies to a channel whose waits block.
+  // polled every few milliseconds while waiting (empty: assume alive), and
+  // how long it may wait without progress. Neither applies to a channel
+  // whose waits block: there the peer's closed side is the signal.
   void SetPeerCheck(std::function<bool()> alive) { alive_ = std::move(alive); }
   void SetStallLimit(std::chrono::milliseconds limit) { stall_limit_ = limit; }
 

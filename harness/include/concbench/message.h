@@ -37,7 +37,7 @@ constexpr bool FullCheckDue(std::uint64_t sequence) {
 
 class Message {
  public:
-  // A message of `payload` bytes, laid out for sequence 0 but not sealed.
+  // A message of `payload` bytes, laid out and sealed as message 0.
   explicit Message(std::size_t payload);
 
   // Makes this the message `sequence`: writes its marks and header.

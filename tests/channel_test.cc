@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "concbench/message.h"
 #include "concbench/process.h"
@@ -50,7 +53,7 @@ TEST_P(ChannelTest, ThreadsExchangeEverySizeIntact) {
 }
 
 TEST_P(ChannelTest, ProcessesExchangeIntact) {
-  if (!WorksAcrossProcesses(GetParam()))
+  if (!FindChannel(GetParam()).across_processes)
     GTEST_SKIP() << "a thread-only channel";
   for (std::size_t size : {std::size_t{8}, std::size_t{1} << 20}) {
     auto channel = MakeChannel(GetParam());
@@ -66,16 +69,63 @@ TEST_P(ChannelTest, ProcessesExchangeIntact) {
   }
 }
 
-// A message whose bytes changed on the way fails its checksum.
-TEST_P(ChannelTest, CorruptionIsDetected) {
+// The byte offset in Message::bytes() of sampled word `i` (0: the first,
+// kSampledWords + 1: the last) of a payload of `size` bytes.
+std::size_t SampledOffset(std::size_t size, std::size_t i) {
+  constexpr std::size_t kHeader = 16;
+  return kHeader + (size - 8) * i / (kSampledWords + 1);
+}
+
+// Sends `message`'s bytes with one byte flipped at `offset`.
+void SendCorrupted(const Message& message, std::size_t offset,
+                   ChannelEnd& end) {
+  std::vector<std::byte> bytes(message.bytes().begin(), message.bytes().end());
+  bytes.at(offset) ^= std::byte{1};
+  end.Write(bytes);
+}
+
+// A message that is not due for a full check still fails when a sampled
+// word changed on the way: the first, one between, the last.
+TEST_P(ChannelTest, CorruptionOfASampledWordIsDetected) {
+  constexpr std::size_t kSize = 4096;
+  static_assert(!FullCheckDue(1));
+  for (std::size_t i : {std::size_t{0}, std::size_t{3}, kSampledWords + 1}) {
+    auto channel = MakeChannel(GetParam());
+    Message message(kSize);
+    message.Fill(1);
+    SendCorrupted(message, SampledOffset(kSize, i) + 5, channel->end(0));
+    Message received(kSize);
+    EXPECT_THROW(received.Receive(channel->end(1), 1), ChannelError) << i;
+  }
+}
+
+// A message due for a full check fails when any byte changed, sampled or
+// not.
+TEST_P(ChannelTest, CorruptionAnywhereInAFullyCheckedMessageIsDetected) {
+  constexpr std::size_t kSize = 4096;
+  constexpr std::size_t kUnsampled = 16 + 100;  // between samples 0 and 1
+  static_assert(FullCheckDue(kFullCheckEvery));
+  auto channel = MakeChannel(GetParam());
+  Message message(kSize);
+  message.Fill(kFullCheckEvery);
+  SendCorrupted(message, kUnsampled, channel->end(0));
+  Message received(kSize);
+  EXPECT_THROW(received.Receive(channel->end(1), kFullCheckEvery),
+               ChannelError);
+}
+
+// Two messages that arrive swapped, or one that is lost, fail on the
+// sequence.
+TEST_P(ChannelTest, ReorderedOrLostMessagesAreDetected) {
   auto channel = MakeChannel(GetParam());
   Message message(64);
-  message.Fill(0);
-  std::vector<std::byte> bytes(message.bytes().begin(), message.bytes().end());
-  bytes[40] ^= std::byte{1};
-  channel->end(0).Write(bytes);
+  for (std::uint64_t sequence : {2, 1}) {
+    message.Fill(sequence);
+    message.Send(channel->end(0));
+  }
   Message received(64);
-  EXPECT_THROW(received.Receive(channel->end(1), 0), ChannelError);
+  EXPECT_THROW(received.Receive(channel->end(1), 1), ChannelError);
+  EXPECT_THROW(received.Receive(channel->end(1), 2), ChannelError);
 }
 
 TEST_P(ChannelTest, OutOfOrderSequenceIsDetected) {
@@ -89,7 +139,7 @@ TEST_P(ChannelTest, OutOfOrderSequenceIsDetected) {
 // The peer sends half a large message and is killed: the reader reports an
 // error within a bounded time instead of waiting forever.
 TEST_P(ChannelTest, PeerKilledMidTransferEndsReadInBoundedTime) {
-  if (!WorksAcrossProcesses(GetParam()))
+  if (!FindChannel(GetParam()).across_processes)
     GTEST_SKIP() << "a thread-only channel";
   auto channel = MakeChannel(GetParam());
   Process peer([&] {
@@ -112,7 +162,7 @@ TEST_P(ChannelTest, PeerKilledMidTransferEndsReadInBoundedTime) {
 
 // A writer whose reader is gone stops with an error, never with SIGPIPE.
 TEST_P(ChannelTest, PeerKilledEndsWriteInBoundedTime) {
-  if (!WorksAcrossProcesses(GetParam()))
+  if (!FindChannel(GetParam()).across_processes)
     GTEST_SKIP() << "a thread-only channel";
   auto channel = MakeChannel(GetParam());
   Process peer([&] {
@@ -130,17 +180,58 @@ TEST_P(ChannelTest, PeerKilledEndsWriteInBoundedTime) {
 }
 
 TEST_P(ChannelTest, StalledPeerHitsTheStallLimit) {
+  if (FindChannel(GetParam()).blocking_waits)
+    GTEST_SKIP() << "waits block until the peer answers, closes or dies";
   auto channel = MakeChannel(GetParam());
   channel->end(0).SetStallLimit(std::chrono::milliseconds(50));
   std::vector<std::byte> bytes(8);
   EXPECT_THROW(channel->end(0).Read(bytes), ChannelError);
 }
 
+// A blocking wait ends when the peer thread closes its side, which is how a
+// peer thread that ends or fails releases the main thread (Peer does it).
+TEST_P(ChannelTest, ClosingTheOtherSideEndsABlockingWait) {
+  if (!FindChannel(GetParam()).blocking_waits)
+    GTEST_SKIP() << "waits check the peer instead";
+  for (bool reading : {true, false}) {
+    auto channel = MakeChannel(GetParam());
+    std::thread peer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      channel->Close(1);
+    });
+    std::vector<std::byte> bytes(std::size_t{4} << 20);
+    const auto start = Clock::now();
+    if (reading) {
+      EXPECT_THROW(channel->end(0).Read(bytes), ChannelError);
+    } else {
+      EXPECT_THROW(channel->end(0).Write(bytes), ChannelError);
+    }
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+    peer.join();
+  }
+}
+
+std::vector<std::string> ChannelNames() {
+  std::vector<std::string> names;
+  for (const ChannelInfo& info : Channels()) names.emplace_back(info.name);
+  return names;
+}
+
 INSTANTIATE_TEST_SUITE_P(AllKinds, ChannelTest,
-                         testing::ValuesIn(ChannelKinds()),
+                         testing::ValuesIn(ChannelNames()),
                          [](const auto& info) { return info.param; });
 
-TEST(ChannelKindsTest, UnknownKindIsRejected) {
+// Every entry can be made, and names are unique.
+TEST(ChannelTableTest, EveryEntryMakesAChannel) {
+  std::set<std::string_view> seen;
+  for (const ChannelInfo& info : Channels()) {
+    EXPECT_TRUE(seen.insert(info.name).second) << info.name;
+    EXPECT_NE(info.make.value(), nullptr) << info.name;
+    EXPECT_EQ(&FindChannel(info.name), &info);
+  }
+}
+
+TEST(ChannelTableTest, UnknownKindIsRejected) {
   EXPECT_THROW(MakeChannel("carrier_pigeon"), std::invalid_argument);
 }
 
@@ -162,6 +253,54 @@ TEST_P(ChannelTest, NamedObjectsAreRemovedWithTheChannel) {
     EXPECT_GE(count(), before);
   }
   EXPECT_EQ(count(), before);
+}
+
+// The checks on a message as it lies in memory, without a channel.
+TEST(MessageTest, IntactMessagesPassBothChecks) {
+  for (std::size_t size : {1, 8, 12, 16, 20, 4096, 1 << 20}) {
+    Message message(size);
+    for (std::uint64_t sequence :
+         {std::uint64_t{0}, std::uint64_t{7}, kStopSequence}) {
+      message.Fill(sequence);
+      EXPECT_EQ(message.sequence(), sequence);
+      EXPECT_NO_THROW(message.CheckSampled()) << size;
+      EXPECT_NO_THROW(message.CheckFull()) << size;
+    }
+  }
+}
+
+// A byte between the samples escapes the constant-cost check, which is why
+// messages are also checked in full on a schedule; the full check finds it.
+TEST(MessageTest, FullCheckFindsWhatTheSampledCheckCannotSee) {
+  Message message(4096);
+  message.Fill(3);
+  message.payload()[100] ^= std::byte{0x80};
+  EXPECT_NO_THROW(message.CheckSampled());
+  EXPECT_THROW(message.CheckFull(), ChannelError);
+}
+
+// The header of one message on the payload of another fails: the marks in
+// the first and last words are sampled and belong to the sequence.
+TEST(MessageTest, HeaderOnAnotherMessagesPayloadIsDetected) {
+  for (std::size_t size : {8, 4096}) {
+    Message first(size);
+    first.Fill(1);
+    Message second(size);
+    second.Fill(2);
+    std::memcpy(second.payload().data(), first.payload().data(), size);
+    EXPECT_THROW(second.CheckSampled(), ChannelError) << size;
+  }
+}
+
+// Full checks fall on the first message, every kFullCheckEvery-th and the
+// stop message: bounded cost per message, and none of them escapes
+// forever.
+TEST(MessageTest, FullCheckSchedule) {
+  EXPECT_TRUE(FullCheckDue(0));
+  EXPECT_FALSE(FullCheckDue(1));
+  EXPECT_FALSE(FullCheckDue(kFullCheckEvery - 1));
+  EXPECT_TRUE(FullCheckDue(kFullCheckEvery));
+  EXPECT_TRUE(FullCheckDue(kStopSequence));
 }
 
 }  // namespace

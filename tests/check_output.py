@@ -1,7 +1,8 @@
 """Checks a concbench JSON against the binary's own --list=json: the context
 keys and context.concbench (schema 2, the listed benchmarks), the contract
 names, every listed benchmark run with every repetition kept, no failed run,
-the primary metric and cpu_seconds on every run, every map variant (the
+the primary metric and cpu_seconds on every run, every floor listed, every
+channel with the peers its traits allow, every map variant (the
 benchmarks whose traits say where they run) in every map workload, every
 bank primitive (threads, and processes where process-shared), and the
 counters sleep_io and bank runs must carry."""
@@ -40,8 +41,11 @@ BANK_SHARED = {"none", "ipc_mutex", "ipc_semaphore", "posix_named_semaphore",
 
 def check_listing(listed):
     problems = []
+    names = {spec["name"] for spec in listed}
     for spec in listed:
         name = spec["name"]
+        if spec.get("floor") and spec["floor"] not in names:
+            problems.append(f"{name}: its floor {spec['floor']} is not listed")
         if not NAME.match(name):
             problems.append(f"name breaks the contract: {name}")
         parts = [spec["workload"], spec["variant"], *spec["modes"]]
@@ -52,6 +56,17 @@ def check_listing(listed):
         if not metric["name"] or not metric["unit"] or \
                 metric["better"] not in ("lower", "higher") or metric["kind"] not in KINDS:
             problems.append(f"{name}: bad metric {metric}")
+    # Every channel (the ipc benchmarks whose traits describe a channel) with
+    # a thread peer, and with a process peer where it works across processes.
+    channels = {s["variant"]: s["traits"]["across_processes"] == "true"
+                for s in listed if "across_processes" in s["traits"]}
+    for channel, across in sorted(channels.items()):
+        peers = {s["params"].get("peer") for s in listed
+                 if s["workload"] == "ipc" and s["variant"] == channel}
+        wanted = {"thread", "process"} if across else {"thread"}
+        if peers != wanted:
+            problems.append(f"ipc/{channel} runs with peers {sorted(peers)}, "
+                            f"not {sorted(wanted)}")
     return problems
 
 

@@ -1,19 +1,26 @@
 // ipc: how fast two processes (or two threads) talk through each channel, at
 // each message size and placement: round-trip latency (pingpong) and one-way
-// throughput. Every message is checked (sequence and checksum) on arrival.
+// throughput. Every message is checked on arrival at a cost independent of
+// its size (sequence and sampled words, message.h), and one in
+// kFullCheckEvery in full; payloads are built before the timed loop, so a
+// send writes only the header and two marks. ipc/memcpy/throughput rows are
+// the throughput rows' floor: the same bytes moved by memcpy in one thread.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "concbench/affinity.h"
 #include "concbench/channel.h"
 #include "concbench/message.h"
+#include "concbench/peer.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
-#include "ipc/peer.h"
 
 namespace concbench::ipc {
 namespace {
@@ -86,11 +93,16 @@ void PingPong(benchmark::State& state, const std::string& kind,
   state.counters["size"] = static_cast<double>(size);
 }
 
+// Messages per timed iteration of a throughput benchmark: about 1 MiB, so
+// the acknowledgement is a small part.
+std::int64_t BatchFor(std::size_t size) {
+  return std::clamp<std::int64_t>(
+      static_cast<std::int64_t>((std::size_t{1} << 20) / size), 1, 256);
+}
+
 void Throughput(benchmark::State& state, const std::string& kind,
                 PeerKind peer_kind, Pin pin, std::size_t size) {
-  // About 1 MiB per timed iteration, so the acknowledgement is a small part.
-  const std::int64_t batch = std::clamp<std::int64_t>(
-      static_cast<std::int64_t>((std::size_t{1} << 20) / size), 1, 256);
+  const std::int64_t batch = BatchFor(size);
   MainPlacement placement(pin);
   std::unique_ptr<Channel> channel;
   if (!FailOnException(state, [&] { channel = MakeChannel(kind); })) return;
@@ -119,6 +131,66 @@ void Throughput(benchmark::State& state, const std::string& kind,
   state.counters["batch"] = static_cast<double>(batch);
 }
 
+std::uint64_t LoadWord(const std::byte* at) {
+  std::uint64_t word;
+  std::memcpy(&word, at, sizeof(word));
+  return word;
+}
+
+// The floor of the throughput rows: the same payload bytes in the same
+// batches, moved by one memcpy per message within one thread. Like a
+// message, each copy is stamped with its sequence in its first and last
+// words, checked after the copy; the whole buffer is compared after the
+// loop.
+void Memcpy(benchmark::State& state, std::size_t size) {
+  const std::int64_t batch = BatchFor(size);
+  constexpr std::size_t kWord = sizeof(std::uint64_t);
+  std::vector<std::byte> from(std::max(size, kWord));
+  std::vector<std::byte> to(from.size());
+  for (std::size_t i = 0; i < from.size(); ++i)
+    from[i] = static_cast<std::byte>(i * 31 + 7);
+  const std::size_t last = from.size() - kWord;
+  std::uint64_t sequence = 0;
+  const bool ran = TimedLoop(state, [&] {
+    for (std::int64_t i = 0; i < batch; ++i, ++sequence) {
+      std::memcpy(from.data(), &sequence, kWord);
+      std::memcpy(from.data() + last, &sequence, kWord);
+      benchmark::DoNotOptimize(from.data());
+      std::memcpy(to.data(), from.data(), from.size());
+      benchmark::DoNotOptimize(to.data());
+      benchmark::ClobberMemory();
+      if (LoadWord(to.data()) != sequence ||
+          LoadWord(to.data() + last) != sequence) {
+        throw std::runtime_error(
+            fmt::format("copy {}: the stamps did not arrive", sequence));
+      }
+    }
+  });
+  if (!ran) return;
+  if (to != from) {
+    state.SkipWithError("memcpy: the last copy differs from its source");
+    return;
+  }
+  const auto expected = static_cast<std::uint64_t>(state.iterations() + 1) *
+                        static_cast<std::uint64_t>(batch);
+  if (!Verify(state, "copies", sequence, expected)) return;
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.SetBytesProcessed(state.iterations() * batch *
+                          static_cast<std::int64_t>(size));
+  state.counters["size"] = static_cast<double>(size);
+  state.counters["batch"] = static_cast<double>(batch);
+}
+
+// The throughput rows' primary metric, and their memcpy floor's.
+Metric BytesPerSecond() {
+  return {"bytes_per_second", "B/s", Better::kHigher, MetricKind::kThroughput};
+}
+
+Name MemcpyName(std::size_t size) {
+  return Name("ipc", "memcpy/throughput")
+      .Param("size", static_cast<std::int64_t>(size));
+}
+
 // 8 B to 1 MiB in powers of four (8 * 4^k up to 512 KiB, then 1 MiB).
 // Full mode runs 10 repetitions of at least 0.2 s, about 3.5 s a benchmark,
 // over 11 channel-and-peer pairs and 3 placements; to stay near six minutes
@@ -144,9 +216,13 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   std::vector<Pin> pins = {Pin::kSame, Pin::kSplit, Pin::kNone};
   if (AllowedCpus().size() < 2) pins = {Pin::kSame, Pin::kNone};
   const Sizes sizes = ChooseSizes(config);
-  for (const std::string& kind : ChannelKinds()) {
+  for (const ChannelInfo& info : Channels()) {
+    const std::string kind(info.name);
+    const std::map<std::string, std::string> traits = {
+        {"across_processes", info.across_processes ? "true" : "false"},
+        {"blocking_waits", info.blocking_waits ? "true" : "false"}};
     for (PeerKind peer : {PeerKind::kProcess, PeerKind::kThread}) {
-      if (peer == PeerKind::kProcess && !WorksAcrossProcesses(kind)) continue;
+      if (peer == PeerKind::kProcess && !info.across_processes) continue;
       for (Pin pin : pins) {
         auto name = [&](const char* pattern, std::size_t size) {
           return Name("ipc", fmt::format("{}/{}", kind, pattern))
@@ -161,7 +237,8 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                                  PingPong(state, kind, peer, pin, size);
                                },
                            .metric = Metric::RealTime(MetricKind::kLatency),
-                           .unit = benchmark::kMicrosecond});
+                           .unit = benchmark::kMicrosecond,
+                           .traits = traits});
         }
         for (std::size_t size : sizes.throughput) {
           specs.push_back({.name = name("throughput", size),
@@ -169,12 +246,20 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                                [=](benchmark::State& state) {
                                  Throughput(state, kind, peer, pin, size);
                                },
-                           .metric = {"bytes_per_second", "B/s",
-                                      Better::kHigher, MetricKind::kThroughput},
-                           .unit = benchmark::kMicrosecond});
+                           .metric = BytesPerSecond(),
+                           .unit = benchmark::kMicrosecond,
+                           .traits = traits,
+                           .floor = MemcpyName(size).str()});
         }
       }
     }
+  }
+  for (std::size_t size : sizes.throughput) {
+    specs.push_back(
+        {.name = MemcpyName(size),
+         .run = [=](benchmark::State& state) { Memcpy(state, size); },
+         .metric = BytesPerSecond(),
+         .unit = benchmark::kMicrosecond});
   }
 }
 

@@ -9,9 +9,9 @@
 
 #include "concbench/affinity.h"
 #include "concbench/manager.h"
+#include "concbench/peer.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
-#include "ipc/peer.h"
 
 namespace concbench::ipc {
 namespace {

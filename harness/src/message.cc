@@ -2,78 +2,146 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <cstring>
 
 namespace concbench {
 namespace {
+
+// CheckFull compares whole words with PatternWord, which the bytes of
+// PatternByte spell in little-endian order.
+static_assert(std::endian::native == std::endian::little);
+
 constexpr std::size_t kHeader = 2 * sizeof(std::uint64_t);
+constexpr std::size_t kWord = sizeof(std::uint64_t);
+constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
+
+// The layout's word at word position `index`: different at every position,
+// so a shifted, swapped or zeroed block differs from it.
+constexpr std::uint64_t PatternWord(std::size_t index) {
+  return (static_cast<std::uint64_t>(index) + 1) * kGolden ^ 0x5A5A5A5A5A5A5A5A;
 }
 
-std::uint64_t Checksum(std::span<const std::byte> payload) {
-  std::uint64_t sum = 0;
-  std::uint64_t weighted = 0;
-  std::size_t i = 0;
-  for (; i + sizeof(std::uint64_t) <= payload.size(); i += sizeof(sum)) {
-    std::uint64_t word;
-    std::memcpy(&word, payload.data() + i, sizeof(word));
-    sum += word;
-    weighted += sum;
-  }
-  for (; i < payload.size(); ++i) {
-    sum += static_cast<std::uint64_t>(payload[i]);
-    weighted += sum;
-  }
-  return sum ^ (weighted * 0x9E3779B97F4A7C15ULL) ^ payload.size();
+std::byte PatternByte(std::size_t offset) {
+  return static_cast<std::byte>(PatternWord(offset / kWord) >>
+                                (8 * (offset % kWord)));
 }
+
+// The 8 bytes that mark a message as `sequence`'s.
+std::uint64_t Mark(std::uint64_t sequence) { return sequence * kGolden + 1; }
+
+std::byte MarkByte(std::uint64_t sequence, std::size_t offset) {
+  return static_cast<std::byte>(Mark(sequence) >> (8 * (offset % kWord)));
+}
+
+// Payloads shorter than two words are all mark.
+bool AllMark(std::size_t size) { return size < 2 * kWord; }
+
+std::uint64_t Load(const std::byte* at) {
+  std::uint64_t word;
+  std::memcpy(&word, at, sizeof(word));
+  return word;
+}
+
+std::uint64_t Mix(std::uint64_t h, std::uint64_t word) {
+  h ^= word;
+  h = (h << 27) | (h >> 37);
+  return h * kGolden + 0x2545F4914F6CDD1DULL;
+}
+
+}  // namespace
 
 Message::Message(std::size_t payload) : buffer_(kHeader + payload) {
-  // A varied payload, so that a shifted or zeroed block changes the checksum.
-  for (std::size_t i = kHeader; i < buffer_.size(); ++i)
-    buffer_[i] = static_cast<std::byte>(i * 31 + 7);
+  auto data = this->payload();
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = PatternByte(i);
+  Fill(0);
 }
 
 std::span<std::byte> Message::payload() {
   return std::span<std::byte>(buffer_).subspan(kHeader);
 }
 
-std::uint64_t Message::sequence() const {
-  std::uint64_t sequence;
-  std::memcpy(&sequence, buffer_.data(), sizeof(sequence));
-  return sequence;
+std::span<const std::byte> Message::payload() const {
+  return std::span<const std::byte>(buffer_).subspan(kHeader);
+}
+
+std::uint64_t Message::sequence() const { return Load(buffer_.data()); }
+
+// The sequence and the sampled words, in order, with their positions: the
+// first and last words and kSampledWords at fixed strides between them
+// (every byte of a payload shorter than two words).
+std::uint64_t Message::SampledCheck() const {
+  const auto data = payload();
+  std::uint64_t h = Mix(Mix(0, sequence()), data.size());
+  if (AllMark(data.size())) {
+    for (std::byte b : data) h = Mix(h, static_cast<std::uint64_t>(b));
+    return h;
+  }
+  const std::size_t last = data.size() - kWord;
+  h = Mix(h, Load(data.data()));
+  for (std::size_t i = 1; i <= kSampledWords; ++i) {
+    const std::size_t at = last * i / (kSampledWords + 1);
+    h = Mix(Mix(h, at), Load(data.data() + at));
+  }
+  return Mix(h, Load(data.data() + last));
 }
 
 void Message::Fill(std::uint64_t sequence) {
-  // Only the first and last words change per message: refilling 1 MiB each
-  // time would measure memset, yet a stale or shifted payload still fails.
   auto data = payload();
-  const std::uint64_t mark = sequence * 0x9E3779B97F4A7C15ULL + 1;
-  if (data.size() >= 2 * sizeof(mark)) {
-    std::memcpy(data.data(), &mark, sizeof(mark));
-    std::memcpy(data.data() + data.size() - sizeof(mark), &mark, sizeof(mark));
-  } else {
+  const std::uint64_t mark = Mark(sequence);
+  if (AllMark(data.size())) {
     for (std::size_t i = 0; i < data.size(); ++i)
-      data[i] = static_cast<std::byte>(mark >> (8 * (i % 8)));
+      data[i] = MarkByte(sequence, i);
+  } else {
+    std::memcpy(data.data(), &mark, sizeof(mark));
+    std::memcpy(data.data() + data.size() - kWord, &mark, sizeof(mark));
   }
-  const std::uint64_t checksum = Checksum(data);
   std::memcpy(buffer_.data(), &sequence, sizeof(sequence));
-  std::memcpy(buffer_.data() + sizeof(sequence), &checksum, sizeof(checksum));
+  const std::uint64_t check = SampledCheck();
+  std::memcpy(buffer_.data() + kWord, &check, sizeof(check));
 }
 
 void Message::Send(ChannelEnd& end) const { end.Write(buffer_); }
 
+void Message::CheckSampled() const {
+  if (Load(buffer_.data() + kWord) != SampledCheck()) {
+    throw ChannelError(fmt::format(
+        "message {}: the sampled check does not match", sequence()));
+  }
+}
+
+void Message::CheckFull() const {
+  const auto data = payload();
+  const std::uint64_t sequence = this->sequence();
+  auto fail = [&](std::size_t offset) {
+    throw ChannelError(
+        fmt::format("message {}: payload byte {} differs from what was sent",
+                    sequence, offset));
+  };
+  if (AllMark(data.size())) {
+    for (std::size_t i = 0; i < data.size(); ++i)
+      if (data[i] != MarkByte(sequence, i)) fail(i);
+    return;
+  }
+  const std::size_t last = data.size() - kWord;
+  if (Load(data.data()) != Mark(sequence)) fail(0);
+  if (Load(data.data() + last) != Mark(sequence)) fail(last);
+  std::size_t i = kWord;
+  for (; i + kWord <= last; i += kWord)
+    if (Load(data.data() + i) != PatternWord(i / kWord)) fail(i);
+  for (; i < last; ++i)
+    if (data[i] != PatternByte(i)) fail(i);
+}
+
 std::uint64_t Message::Receive(ChannelEnd& end, std::uint64_t expected) {
   end.Read(buffer_);
   const std::uint64_t got = sequence();
-  std::uint64_t checksum;
-  std::memcpy(&checksum, buffer_.data() + sizeof(got), sizeof(checksum));
-  if (checksum != Checksum(payload())) {
-    throw ChannelError(
-        fmt::format("message {}: the checksum does not match", got));
-  }
   if (got != expected && got != kStopSequence) {
     throw ChannelError(
         fmt::format("message {} arrived where {} was expected", got, expected));
   }
+  CheckSampled();
+  if (FullCheckDue(got)) CheckFull();
   return got;
 }
 

@@ -1,5 +1,6 @@
 // Two-way byte channels between two processes (after fork) or two threads:
-// the seed's Pipe() and the transports it is compared with. A Channel has two
+// the seed's Pipe() and the transports it is compared with, each described
+// by its ChannelInfo entry. A Channel has two
 // ends, 0 and 1; what one end writes, the other reads, in order.
 #pragma once
 
@@ -13,26 +14,33 @@
 #include <string_view>
 #include <vector>
 
+#include "concbench/required.h"
+
 namespace concbench {
 
-// A peer that died, closed its end or stalled past the limit. Channel waits
-// never block forever: they end in this error instead.
+// A peer that died, closed its end or (where the channel waits in slices)
+// stalled past the limit. A channel wait never outlives its peer: it ends
+// in this error instead.
 struct ChannelError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
 // One end of a Channel. Write and Read move exactly the bytes asked for,
-// waiting as long as the peer is alive and makes progress within
-// stall_limit; otherwise they throw ChannelError. One writer thread and one
-// reader thread per end at most.
+// or throw ChannelError. How they wait is a trait of the channel
+// (ChannelInfo::blocking_waits): blocking waits last until the peer
+// answers, closes its side or dies; the others also end when the peer check
+// fails or no progress is made within stall_limit. One writer thread and
+// one reader thread per end at most.
 class ChannelEnd {
  public:
   virtual ~ChannelEnd() = default;
   virtual void Write(std::span<const std::byte> bytes) = 0;
   virtual void Read(std::span<std::byte> bytes) = 0;
 
-  // How a blocked Write or Read learns that the peer is gone: `alive` is
-  // polled every few milliseconds while waiting (empty: assume alive).
+  // How a waiting Write or Read learns that the peer is gone: `alive` is
+  // polled every few milliseconds while waiting (empty: assume alive), and
+  // how long it may wait without progress. Neither applies to a channel
+  // whose waits block: there the peer's closed side is the signal.
   void SetPeerCheck(std::function<bool()> alive) { alive_ = std::move(alive); }
   void SetStallLimit(std::chrono::milliseconds limit) { stall_limit_ = limit; }
 
@@ -54,27 +62,36 @@ class Channel {
   // In a process that uses only `side` after a fork: drops what belongs to
   // the other side, so that the other side's death is seen as end-of-file.
   virtual void KeepOnly(int side) { (void)side; }
+  // `side` is done (its thread ended or gave up): releases what belongs to
+  // it, so that the other side's blocking waits end in ChannelError. Call
+  // from the thread that used `side`, or when none uses it any more. A no-op
+  // for a channel whose waits check the peer instead.
+  virtual void Close(int side) { (void)side; }
 };
 
-// The channel kinds MakeChannel knows: "pipe", "socketpair", "shm_ring",
-// "message_queue", "queue" and the thread-only "tbb_queue".
-const std::vector<std::string>& ChannelKinds();
+// What is known about a channel kind: one entry per kind in one table
+// (harness/src/channels/channel.cc), from which the ipc benchmarks, the
+// tests and --list=json derive. Every trait is required.
+struct ChannelInfo {
+  std::string_view name;
+  // Its ends work in two processes after a fork; false: in one process's
+  // heap, threads only.
+  Required<bool> across_processes;
+  // Waits block in the kernel (one system call when the peer is ready) and
+  // end only when the peer answers, closes its side or dies; false: waits
+  // spin or sleep in bounded slices, checking the peer and the stall limit.
+  Required<bool> blocking_waits;
+  Required<std::unique_ptr<Channel> (*)()> make;
+};
 
-// False for a thread-only kind, whose ends live in one process's heap.
-bool WorksAcrossProcesses(std::string_view kind);
+// Every channel kind, in the order benchmarks are registered.
+std::span<const ChannelInfo> Channels();
+// The entry named `kind`; throws std::invalid_argument for an unknown one.
+const ChannelInfo& FindChannel(std::string_view kind);
 
 // A new channel of `kind`, created before forking so both processes share it.
 // Throws std::invalid_argument for an unknown kind, std::system_error when the
 // system refuses the descriptors or memory.
 std::unique_ptr<Channel> MakeChannel(std::string_view kind);
-
-namespace internal {
-std::unique_ptr<Channel> MakePipeChannel();
-std::unique_ptr<Channel> MakeSocketPairChannel();
-std::unique_ptr<Channel> MakeShmRingChannel();
-std::unique_ptr<Channel> MakeMessageQueueChannel();
-std::unique_ptr<Channel> MakeQueueChannel();
-std::unique_ptr<Channel> MakeTbbQueueChannel();
-}  // namespace internal
 
 }  // namespace concbench

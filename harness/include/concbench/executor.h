@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "concbench/process_pool.h"
+#include "concbench/required.h"
 #include "concbench/suite.h"
 
 namespace concbench {
@@ -54,16 +55,6 @@ std::string_view RunsInName(RunsIn runs_in);  // "inline" | "threads" | ...
 // How a variant starts its processes: fork, or none (no processes).
 enum class StartMethod { kNone, kFork };
 std::string_view StartMethodName(StartMethod method);  // "none" | "fork"
-
-// A fact every entry of the variant table must state. It has no default
-// constructor, so an entry that leaves a trait out does not compile.
-template <class T>
-struct Required {
-  constexpr Required(T value) : value(value) {}  // NOLINT: implicit on purpose
-  constexpr operator T() const { return value; }
-  T value;
-};
-static_assert(!std::is_default_constructible_v<Required<bool>>);
 
 // A map variant and its traits: what registration, counters, tests and
 // --list=json derive from; nothing outside this table tests variant names.

@@ -1,7 +1,16 @@
-// Checked messages over a ChannelEnd: every message carries a sequence number
-// and a checksum of its payload, and every receive checks both, so a channel
-// that loses, reorders or corrupts a byte fails the run instead of reporting
-// a number.
+// Checked messages over a ChannelEnd. A message is a 16-byte header
+// (sequence, check) and a payload of a fixed layout: a pattern that differs
+// at every word position, with the first and last 8 bytes replaced by a mark
+// derived from the sequence. The payload is built once; sealing a message
+// writes only the header and the two marks, so its cost does not grow with
+// the size.
+//
+// Every receive checks, at a cost independent of the size, the sequence and
+// a check over sampled words (the first, the last and kSampledWords at fixed
+// strides between them, mixed with the sequence): a lost, duplicated or
+// reordered message fails, and so does one whose sampled words changed. A
+// message due for a full check (FullCheckDue) also has every payload byte
+// compared with the layout, so corruption anywhere in it fails too.
 #pragma once
 
 #include <cstddef>
@@ -15,32 +24,45 @@ namespace concbench {
 
 // A sequence number that tells the peer to stop.
 inline constexpr std::uint64_t kStopSequence = ~std::uint64_t{0};
+// Sampled words between the first and the last one.
+inline constexpr std::size_t kSampledWords = 6;
+// One message in this many (by sequence, from 0) is checked in full.
+inline constexpr std::uint64_t kFullCheckEvery = 1024;
 
-// A Fletcher-style checksum of `payload`: position-sensitive, so reordered
-// words change it, and cheap enough (additions only) not to dominate a
-// 1 MiB transfer.
-std::uint64_t Checksum(std::span<const std::byte> payload);
+// Whether the message with `sequence` gets the full payload check: the
+// first, every kFullCheckEvery-th and the stop message.
+constexpr bool FullCheckDue(std::uint64_t sequence) {
+  return sequence % kFullCheckEvery == 0 || sequence == kStopSequence;
+}
 
-// A message buffer: a 16-byte header (sequence, checksum), then `payload`
-// bytes. Sizes in benchmark names count the payload only.
 class Message {
  public:
+  // A message of `payload` bytes, laid out and sealed as message 0.
   explicit Message(std::size_t payload);
 
-  // Fills the payload with bytes derived from `sequence` and seals it.
+  // Makes this the message `sequence`: writes its marks and header.
   void Fill(std::uint64_t sequence);
   std::uint64_t sequence() const;
+  // The payload, writable so tests can corrupt it; what a message carries.
   std::span<std::byte> payload();
   std::span<const std::byte> bytes() const { return buffer_; }
 
   // Sends the whole buffer (header and payload) through `end`.
   void Send(ChannelEnd& end) const;
   // Receives one message of this size from `end`, then checks it: throws
-  // ChannelError when the checksum does not match the payload, or when the
-  // sequence is neither `expected` nor kStopSequence. Returns the sequence.
+  // ChannelError when the sequence is neither `expected` nor kStopSequence,
+  // when the sampled check fails, or, for a message FullCheckDue, when any
+  // payload byte differs from the layout. Returns the sequence.
   std::uint64_t Receive(ChannelEnd& end, std::uint64_t expected);
 
+  // The checks Receive applies, on the buffer as it is: throws ChannelError.
+  void CheckSampled() const;
+  void CheckFull() const;
+
  private:
+  std::span<const std::byte> payload() const;
+  std::uint64_t SampledCheck() const;
+
   std::vector<std::byte> buffer_;
 };
 

@@ -1,8 +1,56 @@
+// The table of channel kinds and their traits.
 #include "concbench/channel.h"
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 namespace concbench {
+namespace internal {
+
+std::unique_ptr<Channel> MakePipeChannel();
+std::unique_ptr<Channel> MakeSocketPairChannel();
+std::unique_ptr<Channel> MakeShmRingChannel();
+std::unique_ptr<Channel> MakeMessageQueueChannel();
+std::unique_ptr<Channel> MakeQueueChannel();
+std::unique_ptr<Channel> MakeTbbQueueChannel();
+
+}  // namespace internal
+
+namespace {
+
+// Adding a channel: its file in this folder, its Make function declared
+// above, one entry here (every trait is required), and one line in
+// harness/CMakeLists.txt. The ipc benchmarks, the channel tests and
+// --list=json derive from this table.
+constexpr ChannelInfo kChannels[] = {
+    {.name = "pipe",
+     .across_processes = true,
+     .blocking_waits = true,
+     .make = &internal::MakePipeChannel},
+    {.name = "socketpair",
+     .across_processes = true,
+     .blocking_waits = true,
+     .make = &internal::MakeSocketPairChannel},
+    {.name = "shm_ring",
+     .across_processes = true,
+     .blocking_waits = false,
+     .make = &internal::MakeShmRingChannel},
+    {.name = "message_queue",
+     .across_processes = true,
+     .blocking_waits = false,
+     .make = &internal::MakeMessageQueueChannel},
+    {.name = "queue",
+     .across_processes = true,
+     .blocking_waits = false,
+     .make = &internal::MakeQueueChannel},
+    {.name = "tbb_queue",
+     .across_processes = false,
+     .blocking_waits = false,
+     .make = &internal::MakeTbbQueueChannel},
+};
+
+}  // namespace
 
 void ChannelEnd::CheckPeer(std::chrono::steady_clock::time_point since,
                            std::string_view doing) const {
@@ -14,22 +62,16 @@ void ChannelEnd::CheckPeer(std::chrono::steady_clock::time_point since,
   }
 }
 
-const std::vector<std::string>& ChannelKinds() {
-  static const std::vector<std::string> kinds = {
-      "pipe", "socketpair", "shm_ring", "message_queue", "queue", "tbb_queue"};
-  return kinds;
+std::span<const ChannelInfo> Channels() { return kChannels; }
+
+const ChannelInfo& FindChannel(std::string_view kind) {
+  for (const ChannelInfo& info : kChannels)
+    if (info.name == kind) return info;
+  throw std::invalid_argument(fmt::format("unknown channel kind '{}'", kind));
 }
 
-bool WorksAcrossProcesses(std::string_view kind) { return kind != "tbb_queue"; }
-
 std::unique_ptr<Channel> MakeChannel(std::string_view kind) {
-  if (kind == "pipe") return internal::MakePipeChannel();
-  if (kind == "socketpair") return internal::MakeSocketPairChannel();
-  if (kind == "shm_ring") return internal::MakeShmRingChannel();
-  if (kind == "message_queue") return internal::MakeMessageQueueChannel();
-  if (kind == "queue") return internal::MakeQueueChannel();
-  if (kind == "tbb_queue") return internal::MakeTbbQueueChannel();
-  throw std::invalid_argument(fmt::format("unknown channel kind '{}'", kind));
+  return FindChannel(kind).make.value();
 }
 
 }  // namespace concbench

@@ -167,7 +167,7 @@ def analyze(args):
     try:
         for label, q in configs:
             if q is not None:
-                for kind in ("cpu", "latency", "throughput", "rate"):
+                for kind in saved:
                     stats.QUANTILE_BY_KIND[kind] = q
             per_run = []
             for (base, new, meta) in pairs:

@@ -135,11 +135,13 @@ def fit_points(key, label, workers, ests):
 
 
 def series_fits(run, benches):
-    """[Fit] for every series of a map workload (variant, modes and
+    """[Fit] for every series of a CPU-bound map (variant, modes and
     parameters but workers) that runs at a worker count and has a serial
-    baseline; failed benchmarks are left out of their series."""
-    rows = [b for b in benches if b.variant != "serial" and facts.workers(b)
-            and figures.baseline(run, b) is not None]
+    baseline; failed benchmarks are left out of their series. Sleeping
+    tasks are left out: they scale by overlapping waits, not by sharing
+    cores, which is what the laws describe."""
+    rows = [b for b in benches if b.variant != "serial" and b.metric.kind == "cpu"
+            and facts.workers(b) and figures.baseline(run, b) is not None]
     out = []
     for key, bs in grouping.group_by(rows, lambda b: grouping.series_key(b, ("workers",))).items():
         ok = [b for b in bs if not b.failed]

@@ -98,32 +98,33 @@ class FitTest(unittest.TestCase):
 class OutputTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.run = load(synthetic_run(WORKERS))
+        cls.synthetic = load(synthetic_run(WORKERS))
 
     def test_scaling_json_and_summary_line(self):
-        data = scaling.derive(self.run)
+        data = scaling.derive(self.synthetic)
         (s,) = data["series"]
         self.assertTrue(s["fitted"])
         self.assertEqual(set(s["usl"]), {"lambda", "sigma", "kappa", "peak_workers",
                                          "predicted"})
         self.assertIn("64", s["usl"]["predicted"])
         self.assertIn("covariance", data["intervals"])
-        text = summary.render(self.run)
+        text = summary.render(self.synthetic)
         self.assertIn("scaling of threads/tasks:1000/inner:10000", text)
         self.assertIn("kappa", text)
 
     def test_chart_draws_the_fit_and_a_dashed_prediction_to_64(self):
         plt = cli.pyplot()
         with plt.rc_context(charts.RC):
-            (chart,) = [c for c in charts.charts_of(plt, self.run, "sum_squares",
-                                                    list(self.run.benches.values()))
+            (chart,) = [c for c in charts.charts_of(plt, self.synthetic, "sum_squares",
+                                                    list(self.synthetic.benches.values()))
                         if c.stem == "speedup"]
         try:
             ax = chart.fig.axes[0]
             pred = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"
-                    and max(ln.get_xdata()) == scaling.PREDICT_TO]
-            self.assertTrue(pred, "a dashed line reaching 64 workers")
-            self.assertEqual(pred[0].get_color(), "#1f77b4")  # threads' colour
+                    and len(ln.get_xdata()) and ln.get_color() == "#1f77b4"]  # threads' colour
+            self.assertEqual(len(pred), 1, "one dashed prediction in the series' colour")
+            self.assertAlmostEqual(max(pred[0].get_xdata()), scaling.PREDICT_TO)
+            self.assertAlmostEqual(min(pred[0].get_xdata()), max(WORKERS))
             labels = [t.get_text() for t in chart.fig.legends[0].get_texts()]
             self.assertTrue(any("prediction" in t for t in labels), labels)
         finally:

@@ -12,6 +12,8 @@ PANEL_W, PANEL_H = 4.4, 3.3   # inches per panel
 MAX_COLS = 3
 DECADE = 10.0
 UNSTABLE_HATCH = "///"
+# CPython rows beside their C++ twins: the same colour and marker, half filled.
+CPYTHON_MARKER = {"fillstyle": "bottom", "markerfacecoloralt": "white"}
 NOTE = (f"error bars: {stats.CONFIDENCE * 100:g}% intervals; hatched or hollow: unstable "
         f"(interval wider than {stats.UNSTABLE_WIDTH * 100:g}%)")
 
@@ -122,16 +124,19 @@ def hpoint(ax, y, e, name, label=None):
                 capsize=2, markersize=6, elinewidth=1, label=label)
 
 
-def line(ax, xs, ests, name, index=0, label=None):
+def line(ax, xs, ests, name, index=0, label=None, cpython=False):
     """A series: a line through the estimates, error bars, hollow markers
-    where unstable. Returns the line handle for the legend."""
+    where unstable. A CPython series (cpython=True) has half-filled markers
+    and a thinner line. Returns the line handle for the legend."""
     st = palette.style(name)
     xs_ok = [x for x, e in zip(xs, ests) if figures.usable(e)]
     es = [e for e in ests if figures.usable(e)]
     if not es:
         return None
+    extra = CPYTHON_MARKER if cpython else {}
     (handle,) = ax.plot(xs_ok, [e.value for e in es], linestyle=palette.line_style(index),
-                        color=st.colour, marker=st.marker, label=label, markersize=6)
+                        color=st.colour, marker=st.marker, label=label, markersize=6,
+                        linewidth=1.0 if cpython else 1.5, **extra)
     for x, e in zip(xs_ok, es):
         ax.errorbar([x], [e.value], yerr=error(e), fmt="none", ecolor=st.colour,
                     capsize=2, elinewidth=1)

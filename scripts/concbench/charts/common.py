@@ -108,20 +108,24 @@ def error(e):
     return [[max(e.value - e.lo, 0.0)], [max(e.hi - e.value, 0.0)]]
 
 
-def point(ax, x, e, name, linestyle_index=0, label=None):
-    """One point with its interval in `name`'s style; hollow when unstable."""
+def point(ax, x, e, name, linestyle_index=0, label=None, cpython=False):
+    """One point with its interval in `name`'s style; hollow when unstable,
+    half filled for a CPython row."""
     st = palette.style(name)
     ax.errorbar([x], [e.value], yerr=error(e), fmt=st.marker, color=st.colour,
                 markerfacecolor="white" if figures.unstable(e) else st.colour,
-                capsize=2, markersize=6, label=label, elinewidth=1)
+                capsize=2, markersize=6, label=label, elinewidth=1,
+                **(CPYTHON_MARKER if cpython else {}))
 
 
-def hpoint(ax, y, e, name, label=None):
-    """A point at (e.value, y) with a horizontal interval, in `name`'s style."""
+def hpoint(ax, y, e, name, label=None, cpython=False):
+    """A point at (e.value, y) with a horizontal interval, in `name`'s
+    style; half filled for a CPython row."""
     st = palette.style(name)
     ax.errorbar([e.value], [y], xerr=error(e), fmt=st.marker, color=st.colour,
                 markerfacecolor="white" if figures.unstable(e) else st.colour,
-                capsize=2, markersize=6, elinewidth=1, label=label)
+                capsize=2, markersize=6, elinewidth=1, label=label,
+                **(CPYTHON_MARKER if cpython else {}))
 
 
 def line(ax, xs, ests, name, index=0, label=None, cpython=False):

@@ -118,7 +118,7 @@ def per_task(plt, run, workload, benches, context):
     tiny = [b for b in benches if answers.is_tiny(run, b) and not b.failed]
     if not tiny:
         return []
-    works = grouping.group_by(tiny, answers.work_of)
+    works = grouping.group_by(tiny, cpython.panel_shapes(tiny, answers.work_of))
     plans = []  # (work, series, fitted)
     for work, members in works.items():
         series = grouping.group_by(members, lambda b: grouping.series_key(b, ("tasks",)))
@@ -140,9 +140,10 @@ def per_task(plt, run, workload, benches, context):
             b = max(bs, key=lambda x: names.num(x.params.get("tasks")) or 0)
             e = figures.per_task(b)
             if figures.usable(e):
-                common.hpoint(ax, y, e, b.variant)
+                common.hpoint(ax, y, e, b.variant, cpython=cpython.is_row(b))
                 values.append(e.value)
-            labels.append(grouping.label(b, drop={k for k, _ in grouping.shape(b)}))
+            labels.append(cpython.series_label(
+                key, b, grouping.label(b, drop={k for k, _ in grouping.shape(b)} | {"tasks"})))
         ax.set_yticks(range(len(labels)), labels, fontsize=7)
         ax.invert_yaxis()
         common.eng_axis(ax, "x", "s", values)
@@ -163,12 +164,14 @@ def _fit_panels(axes, series, fitted, work):
         name = key[0]
         bs = sorted(bs, key=lambda b: names.num(b.params.get("tasks")))
         xs = [names.num(b.params.get("tasks")) for b in bs]
+        f = fitted.get(key)
+        label = None if f is not None else \
+            cpython.series_label(key, bs[0], grouping.series_label(key, drop | {"tasks"}))
         for x, b in zip(xs, bs):
             e = figures.primary(b)
             if figures.usable(e):
-                common.point(ax_t, x, e, name)
+                common.point(ax_t, x, e, name, label=label, cpython=cpython.is_row(b))
                 times.append(e.value)
-        f = fitted.get(key)
         if f is None:
             continue
         st = palette.style(name)

@@ -14,6 +14,7 @@ DECADE = 10.0
 UNSTABLE_HATCH = "///"
 # CPython rows beside their C++ twins: the same colour and marker, half filled.
 CPYTHON_MARKER = {"fillstyle": "bottom", "markerfacecoloralt": "white"}
+CPYTHON_ALPHA = 0.4  # and bars in the same colour, paler
 NOTE = (f"error bars: {stats.CONFIDENCE * 100:g}% intervals; hatched or hollow: unstable "
         f"(interval wider than {stats.UNSTABLE_WIDTH * 100:g}%)")
 
@@ -150,12 +151,12 @@ def line(ax, xs, ests, name, index=0, label=None, cpython=False):
     return handle
 
 
-def bar(ax, x, e, name, width=0.8, label=None, horizontal=False):
-    """A bar with its interval, hatched when unstable."""
+def bar(ax, x, e, name, width=0.8, label=None, horizontal=False, cpython=False):
+    """A bar with its interval, hatched when unstable; paler for a CPython row."""
     st = palette.style(name)
     hatch = UNSTABLE_HATCH if figures.unstable(e) else None
     err = error(e)
-    kwargs = dict(color=st.colour, alpha=0.85, hatch=hatch, edgecolor="white" if not hatch
+    kwargs = dict(color=st.colour, alpha=CPYTHON_ALPHA if cpython else 0.85, hatch=hatch, edgecolor="white" if not hatch
                   else "black", linewidth=0.5, label=label, capsize=2)
     if horizontal:
         return ax.barh(x, e.value, height=width, xerr=err, **kwargs)

@@ -17,7 +17,8 @@ N* = sqrt((1 - sigma) / kappa)). Amdahl's law is the USL with kappa = 0.
 
 A series is fitted only with at least MIN_COUNTS worker counts (the USL has
 three parameters: four points leave one degree of freedom); otherwise its
-Fit carries a reason and no parameters. Each point is weighted by its own
+Fit carries a reason ("3 worker counts (1, 2, 4), at least 4 needed") and
+no parameters. Each point is weighted by its own
 95% interval when every point has one. The intervals of the parameters are
 95% intervals from curve_fit's covariance (Student t with n - p degrees of
 freedom, residual variance scaled), not a bootstrap: with n = 4 they are
@@ -124,13 +125,13 @@ def fit_points(key, label, workers, ests):
     if len(set(ws)) < MIN_COUNTS:
         counts = ", ".join(f"{w:g}" for w in sorted(set(ws))) or "none"
         return Fit(key, label, ws, ys, None, None,
-                   f"not fitted: {len(set(ws))} worker count{'s' if len(set(ws)) != 1 else ''} "
+                   f"{len(set(ws))} worker count{'s' if len(set(ws)) != 1 else ''} "
                    f"({counts}), at least {MIN_COUNTS} needed")
     sig = _sigmas([e for _, e in pts])
     a = fit_law("amdahl", ws, ys, sig)
     u = fit_law("usl", ws, ys, sig)
     if a is None or u is None:
-        return Fit(key, label, ws, ys, a, u, "not fitted: curve_fit did not converge")
+        return Fit(key, label, ws, ys, a, u, "curve_fit did not converge")
     return Fit(key, label, ws, ys, a, u, "")
 
 
@@ -213,5 +214,6 @@ def answer_lines(run, benches):
         reasons = sorted({f.reason for f in unfitted})
         which = "every series" if len(unfitted) == len(fits_) else \
             f"{len(unfitted)} of {len(fits_)} series"
-        lines.append(f"scaling laws (Amdahl, USL) {which}: " + "; ".join(reasons))
+        lines.append(f"scaling laws (Amdahl, USL) not fitted for {which}: " + "; ".join(reasons)
+                     + " (pass more counts with --workers, e.g. --workers=1,2,3,4)")
     return lines

@@ -27,6 +27,7 @@ wide, as they should be.
 
 import json
 import math
+import warnings
 from typing import NamedTuple, Optional
 
 from concbench import cli, facts, figures, grouping, stats, units
@@ -101,8 +102,10 @@ def fit_law(name, workers, speedups, sigmas=None):
         f, p0 = usl, [lam0, 0.1, 0.001]
         names_, lo, hi = ("lambda", "sigma", "kappa"), [0, 0, 0], [np.inf, 1, np.inf]
     try:
-        popt, pcov = optimize.curve_fit(f, xs, ys, p0=p0, sigma=sigmas, bounds=(lo, hi),
-                                        maxfev=20000)
+        with warnings.catch_warnings():  # an exact fit has no covariance: said by inf below
+            warnings.simplefilter("ignore", optimize.OptimizeWarning)
+            popt, pcov = optimize.curve_fit(f, xs, ys, p0=p0, sigma=sigmas, bounds=(lo, hi),
+                                            maxfev=20000)
     except (RuntimeError, ValueError):
         return None
     dof = len(xs) - len(popt)
@@ -151,14 +154,20 @@ def series_fits(run, benches):
     return out
 
 
+def _finite(x):
+    """x, or None when it is not finite (strict JSON has no inf or nan)."""
+    return x if x is not None and math.isfinite(x) else None
+
+
 def _law_json(law):
     if law is None:
         return None
-    out = {k: {"value": e.value, "lo": e.lo, "hi": e.hi} for k, e in law.params.items()}
+    out = {k: {"value": _finite(e.value), "lo": _finite(e.lo), "hi": _finite(e.hi)}
+           for k, e in law.params.items()}
     peak = law.peak()
     if law.name == "usl":
         out["peak_workers"] = peak
-    out["predicted"] = {str(n): law.predict(n) for n in (8, 16, 32, PREDICT_TO)}
+    out["predicted"] = {str(n): _finite(law.predict(n)) for n in (8, 16, 32, PREDICT_TO)}
     return out
 
 

@@ -68,7 +68,7 @@ class FitTest(unittest.TestCase):
         self.assertTrue(peak is None or peak > 1000, peak)
 
     def test_noisy_run_recovers_parameters_inside_the_intervals(self):
-        run = load(synthetic_run(WORKERS, sigma=0.05, kappa=0.002, noise=0.01))
+        run = load(synthetic_run(WORKERS, sigma=0.05, kappa=0.002, noise=0.01, seed=4))
         (f,) = scaling.series_fits(run, list(run.benches.values()))
         self.assertEqual(f.reason, "")
         s, k = f.usl.params["sigma"], f.usl.params["kappa"]
@@ -80,6 +80,24 @@ class FitTest(unittest.TestCase):
         self.assertGreaterEqual(k.hi, 0.002)
         self.assertLess(s.lo, s.value)   # a real interval, not a point
         self.assertGreater(f.usl.predict(64), 0)
+
+    def test_intervals_cover_the_truth_in_most_noisy_runs(self):
+        covered = {"sigma": 0, "kappa": 0}
+        runs = 20
+        for seed in range(runs):
+            run = load(synthetic_run(WORKERS, sigma=0.05, kappa=0.002, noise=0.01, seed=seed))
+            (f,) = scaling.series_fits(run, list(run.benches.values()))
+            for name, truth in (("sigma", 0.05), ("kappa", 0.002)):
+                e = f.usl.params[name]
+                covered[name] += e.lo <= truth <= e.hi
+        for name, n in covered.items():
+            self.assertGreaterEqual(n, 15, f"{name}: covered in {n} of {runs} runs")
+
+    def test_four_counts_are_enough(self):
+        ys = [scaling.usl(n, 1.0, 0.1, 0.01) for n in (1, 2, 3, 4)]
+        f = scaling.fit_points("k", "threads", (1, 2, 3, 4), [_est(y) for y in ys])
+        self.assertEqual(f.reason, "")
+        self.assertAlmostEqual(f.usl.params["kappa"].value, 0.01, places=4)
 
     def test_fewer_than_four_worker_counts_is_not_fitted(self):
         run = load(synthetic_run((1, 2, 4)))

@@ -42,7 +42,7 @@ class CpythonBesideCppTest(unittest.TestCase):
         try:
             visible = [ax for ax in chart.fig.axes if ax.get_visible()]
             self.assertEqual(len(visible), 1, "CPython drawn in the C++ panel, not its own")
-            self.assertIn("CPython ran tasks:50", visible[0].get_title())
+            self.assertIn("CPython: tasks:50", visible[0].get_title())
             labels = [t.get_text() for t in chart.fig.legends[0].get_texts()]
             self.assertIn("threads", labels)
             self.assertIn("threads (CPython)", labels)

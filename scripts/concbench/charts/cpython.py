@@ -56,5 +56,5 @@ def panel_title(shape, members, text):
     twin = dict(shape).get("tasks")
     ran = sorted(t for t in own if t and t != twin)
     if ran:
-        text += f" (CPython ran tasks:{','.join(ran)})"
+        text += f" (CPython: tasks:{','.join(ran)})"
     return text or "all"

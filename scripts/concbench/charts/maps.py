@@ -35,7 +35,7 @@ def speedup(plt, run, workload, benches, context):
         ws = sorted({facts.workers(b) for b in members if facts.workers(b)})
         values, predicted = [], False
         for name, series in _series(members, drop):
-            for index, (key, bs) in enumerate(series):
+            for index, (key, bs) in _numbered(series):
                 label = cpython.series_label(key, bs[0], grouping.series_label(key, drop))
                 with_w = [b for b in bs if facts.workers(b)]
                 if with_w:
@@ -74,9 +74,8 @@ def speedup(plt, run, workload, benches, context):
         ax.axhline(1.0, color="black", linestyle=":", linewidth=1, label="serial (1x)")
         common.eng_axis(ax, "y", "x", values + [1.0])
         ax.set_xlabel("workers")
-        ax.set_ylabel("speedup over serial (each over its own serial)")
-        common.panel_title(ax, cpython.panel_title(shape, members, grouping.params_text(shape))
-                           + (" (dashed: USL prediction)" if predicted else ""))
+        ax.set_ylabel("speedup over its own serial")
+        common.panel_title(ax, cpython.panel_title(shape, members, grouping.params_text(shape)))
         common.failed_note(ax, [b for b in benches if b.failed and panel_of(b) == shape])
     title = (SPEEDUP_QUESTION.get(kind, answers.question(workload))
              + " Speedup over serial against workers")
@@ -104,12 +103,23 @@ def _draw_fit(ax, f, name):
 
 def _series(benches, drop):
     """[(variant, [(series key, benches)])]: the series of each variant, so
-    that one variant's series share its colour and differ in line style."""
+    that one variant's series share its colour and differ in line style;
+    its C++ series first, then its CPython ones, each numbered from 0."""
     by_key = grouping.group_by(benches, lambda b: grouping.series_key(b, drop))
     out = {}
-    for key, bs in by_key.items():
+    for key, bs in sorted(by_key.items(), key=lambda item: cpython.is_row(item[1][0])):
         out.setdefault(key[0], []).append((key, bs))
     return list(out.items())
+
+
+def _numbered(series):
+    """(line style index, series): C++ and CPython series numbered apart,
+    so each implementation's first series is solid."""
+    count = {}
+    for key, bs in series:
+        py = cpython.is_row(bs[0])
+        count[py] = count.get(py, -1) + 1
+        yield count[py], (key, bs)
 
 
 def per_task(plt, run, workload, benches, context):

@@ -10,7 +10,8 @@ per task, wrong-result counters the bank's answers, placement parameters the
 channel answers, anything else a listing from cheapest to dearest.
 """
 
-from concbench import answer_bank, answer_ipc, facts, figures, fits, grouping, ranking, stats
+from concbench import answer_bank, answer_ipc, facts, figures, fits, grouping, ranking, scaling
+from concbench import stats
 from concbench import names, units
 
 QUESTIONS = {
@@ -102,7 +103,7 @@ def map_answers(run, benches):
             line = _fastest_line(shape_text, members)
         if line:
             lines.append(line)
-    return lines + per_task_answers(run, ok)
+    return lines + per_task_answers(run, ok) + scaling.answer_lines(run, benches)
 
 
 def is_tiny(run, bench):

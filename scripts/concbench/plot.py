@@ -2,8 +2,9 @@
 
 Usage: plot.py --in JSON --out DIR [--formats png,svg] [--history JSONL]
 Writes DIR/charts/<workload>_<chart>.{png,svg}, DIR/summary.md,
-DIR/report.html and DIR/estimates.json (every figure and ratio with its
-interval, see estimates.py); with --history (when the file exists) also
+DIR/report.html, DIR/estimates.json (every figure and ratio with its
+interval, see estimates.py) and DIR/scaling.json (Amdahl and USL fits per
+series of a map, see scaling.py); with --history (when the file exists) also
 DIR/history/<workload>.{png,svg} (see history.py).
 Exit status: 0 written; 2 bad usage or input; 3 written, but the run has
 failed benchmarks (drawn and reported as failed).
@@ -29,7 +30,7 @@ def main():
         p.error(f"--formats takes png, svg or pdf, not {','.join(unknown) or 'nothing'}")
     run = results.load_run(args.inp)
     cli.pyplot()  # fail early, with one line, when matplotlib is missing
-    from concbench import charts, estimates, report, summary
+    from concbench import charts, estimates, report, scaling, summary
     written, svgs = [], {}
     try:
         chart_dir = os.path.join(args.out, "charts")
@@ -39,6 +40,7 @@ def main():
             svgs.setdefault(chart.workload, []).append((chart.title, charts.svg_text(chart)))
         summary.write(run, os.path.join(args.out, "summary.md"))
         estimates.write(run, os.path.join(args.out, "estimates.json"))
+        scaling.write(run, os.path.join(args.out, "scaling.json"))
     except OSError as e:
         raise cli.CbError(f"cannot write to {args.out}: {e.strerror or e}") from None
     report.write(run, os.path.join(args.out, "report.html"), svgs)
@@ -49,6 +51,6 @@ def main():
     if line:
         raise cli.CbError(f"{line}; charts, summary.md and report.html in {args.out}",
                           report.EXIT_FAILED)
-    print(f"concbench: wrote {len(written)} chart files, summary.md, report.html and "
-          f"estimates.json to {args.out}", file=sys.stderr)
+    print(f"concbench: wrote {len(written)} chart files, summary.md, report.html, "
+          f"estimates.json and scaling.json to {args.out}", file=sys.stderr)
     return 0

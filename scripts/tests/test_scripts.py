@@ -47,6 +47,10 @@ class PlotTest(ScriptTestCase):
                      "fastest: asio_async at 9", "| 3.5% |"):
             self.assertIn(text, md)
         self.assertTrue(os.path.exists(os.path.join(self.tmp, "report.html")))
+        with open(os.path.join(self.tmp, "scaling.json"), encoding="utf-8") as f:
+            scaling = json.load(f, parse_constant=self.fail)  # strict JSON: no inf or nan
+        self.assertTrue(scaling["series"])
+        self.assertTrue(all(s["reason"] for s in scaling["series"] if not s["fitted"]))
 
     def test_absent_workloads_are_skipped(self):
         r = run_script("plot.py", "--in", data("base.json"), "--out", self.tmp,

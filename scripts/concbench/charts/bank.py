@@ -5,7 +5,7 @@ The other forms (the seed's round, a critical section, a sleep) as bars per
 primitive."""
 
 from concbench import facts, figures, grouping, palette
-from concbench.charts import common
+from concbench.charts import common, cpython
 
 RACY_LABEL = "{} (racy: loses updates, not a lock)"
 
@@ -23,11 +23,21 @@ def _rate_rows(benches):
     return [b for b in benches if figures.usable(figures.rate(b)) or b.failed]
 
 
+def _twin_form(bench):
+    """A CPython row's form without impl:cpython (its C++ twin's form)."""
+    modes, params = _form(bench)
+    return modes, tuple((k, v) for k, v in params if k != cpython.IMPL)
+
+
 def _split(benches):
-    """(forms run at two worker counts or more, the other forms)."""
-    forms = grouping.group_by(_rate_rows(benches), _form)
+    """(forms run at two worker counts or more, the other forms); a CPython
+    row joins its C++ twin's form when the run has it."""
+    rows = _rate_rows(benches)
+    cpp = {_form(b) for b in rows if not cpython.is_row(b)}
+    forms = grouping.group_by(rows, lambda b: _twin_form(b) if cpython.is_row(b)
+                              and _twin_form(b) in cpp else _form(b))
     lines = {f: bs for f, bs in forms.items()
-             if len({b.params.get("workers") for b in bs}) >= 2}
+             if len({b.params.get("workers") for b in bs if not cpython.is_row(b)}) >= 2}
     bars = {f: bs for f, bs in forms.items() if f not in lines}
     return lines, bars
 
@@ -39,20 +49,22 @@ def throughput(plt, run, workload, benches, context):
     fig, axes = common.grid(plt, len(lines), cols=2, panel_w=5.0)
     for ax, (form, members) in zip(axes, lines.items()):
         values, ws = [], []
-        for name, bs in grouping.group_by([b for b in members if not b.failed],
-                                          lambda b: b.variant).items():
+        for (name, py), bs in grouping.group_by([b for b in members if not b.failed],
+                                                lambda b: (b.variant, cpython.is_row(b))).items():
             bs = sorted(bs, key=lambda b: facts.workers(b) or 0)
             xs = [facts.workers(b) or 1 for b in bs]
             est = [figures.rate(b) for b in bs]
             ws += xs
+            shown = name + (cpython.LABEL if py else "")
             if facts.is_racy(bs[0]):
                 st = palette.style(name)
                 ok = [(x, e) for x, e in zip(xs, est) if figures.usable(e)]
                 ax.plot([x for x, _ in ok], [e.value for _, e in ok], color=st.colour,
-                        linestyle=":", marker=st.marker, label=RACY_LABEL.format(name))
+                        linestyle=":", marker=st.marker, label=RACY_LABEL.format(shown),
+                        **(common.CPYTHON_MARKER if py else {}))
                 values += [e.value for _, e in ok]
             else:
-                common.line(ax, xs, est, name, 0, name)
+                common.line(ax, xs, est, name, 1 if py else 0, shown, cpython=py)
                 values += [e.value for e in est if figures.usable(e)]
         common.count_axis(ax, "x", ws)
         common.eng_axis(ax, "y", "ops/s", values, force_log=True)
@@ -78,11 +90,13 @@ def forms(plt, run, workload, benches, context):
         for i, b in enumerate(members):
             x = i + (0.6 if facts.is_racy(b) else 0.0)
             xs.append(x)
-            ticks.append(b.variant + (" (racy)" if facts.is_racy(b) else ""))
+            py = cpython.is_row(b)
+            shown = b.variant + (cpython.LABEL if py else "")
+            ticks.append(shown + (" (racy)" if facts.is_racy(b) else ""))
             e = figures.rate(b)
             if figures.usable(e):
-                common.point(ax, x, e, b.variant,
-                             label=RACY_LABEL.format(b.variant) if facts.is_racy(b) else b.variant)
+                common.point(ax, x, e, b.variant, cpython=py,
+                             label=RACY_LABEL.format(shown) if facts.is_racy(b) else shown)
                 values.append(e.value)
         ax.set_xticks(xs, ticks, rotation=35, ha="right", fontsize=7)
         ax.set_xlim(-0.6, max(xs) + 0.6)

@@ -5,7 +5,7 @@ per size with the floor the benchmarks name (memcpy), and single requests
 
 from concbench import facts, figures, grouping, names, stats
 from concbench.answer_ipc import size_text
-from concbench.charts import common
+from concbench.charts import common, cpython
 
 QUESTIONS = {
     "latency": "Which channel answers fastest, and where should its ends run? "
@@ -13,6 +13,11 @@ QUESTIONS = {
     "throughput": "Which channel moves bytes fastest? Throughput per message size",
     "requests": "What does one request to a server process cost at each placement?",
 }
+
+
+def _channel(bench):
+    """A channel's series: its variant, C++ or CPython apart."""
+    return (bench.variant, cpython.is_row(bench))
 
 
 def _pattern(bench):
@@ -53,12 +58,13 @@ def latency(plt, run, workload, benches, context, pattern, members):
     fig, axes = common.grid(plt, len(panels))
     for ax, (key, bs) in zip(axes, panels.items()):
         values, sizes = [], []
-        for name, series in grouping.group_by([b for b in bs if not b.failed],
-                                              lambda b: b.variant).items():
+        for (name, py), series in grouping.group_by([b for b in bs if not b.failed],
+                                                    _channel).items():
             series.sort(key=lambda b: names.num(b.params.get("size")) or 0)
             xs = [names.num(b.params.get("size")) or 1 for b in series]
             est = [seconds(b) for b in series]
-            common.line(ax, xs, est, name, 0, name)
+            common.line(ax, xs, est, name, 1 if py else 0, name + (cpython.LABEL if py else ""),
+                        cpython=py)
             values += [e.value for e in est if figures.usable(e)]
             sizes += xs
         common.count_axis(ax, "x", sizes)
@@ -90,7 +96,7 @@ def throughput(plt, run, workload, benches, context, pattern, members):
     fig, axes = common.grid(plt, len(panels), cols=2, panel_w=5.2)
     for ax, (key, bs) in zip(axes, panels.items()):
         sizes = sorted({names.num(b.params.get("size")) or 0 for b in bs})
-        channels = list(grouping.group_by(bs, lambda b: b.variant))
+        channels = list(grouping.group_by(bs, _channel))
         width = 0.8 / max(len(channels), 1)
         values = []
         for b in bs:
@@ -100,8 +106,10 @@ def throughput(plt, run, workload, benches, context, pattern, members):
             if not figures.usable(e):
                 continue
             x = sizes.index(names.num(b.params.get("size")) or 0)
-            x += (channels.index(b.variant) - (len(channels) - 1) / 2) * width
-            common.bar(ax, x, e, b.variant, width=width, label=b.variant)
+            x += (channels.index(_channel(b)) - (len(channels) - 1) / 2) * width
+            py = cpython.is_row(b)
+            common.bar(ax, x, e, b.variant, width=width, cpython=py,
+                       label=b.variant + (cpython.LABEL if py else ""))
             values.append(e.value)
         floor = _floor_value(run, bs)
         if floor is not None:
@@ -128,10 +136,12 @@ def requests(plt, run, workload, groups, context):
     for ax, ((pattern, variant), bs) in zip(axes, groups.items()):
         values, ticks = [], []
         for x, b in enumerate(bs):
-            ticks.append(facts.placement(b) or grouping.label(b))
+            py = cpython.is_row(b)
+            ticks.append((facts.placement(b) or grouping.label(b)) + (cpython.LABEL if py else ""))
             e = seconds(b)
             if figures.usable(e):
-                common.bar(ax, x, e, b.variant, width=0.6, label=b.variant)
+                common.bar(ax, x, e, b.variant, width=0.6, cpython=py,
+                           label=b.variant + (cpython.LABEL if py else ""))
                 values.append(e.value)
         ax.set_xticks(range(len(ticks)), ticks, rotation=20, ha="right", fontsize=7)
         common.eng_axis(ax, "y", "s", values)

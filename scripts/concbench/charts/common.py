@@ -12,6 +12,9 @@ PANEL_W, PANEL_H = 4.4, 3.3   # inches per panel
 MAX_COLS = 3
 DECADE = 10.0
 UNSTABLE_HATCH = "///"
+# CPython rows beside their C++ twins: the same colour and marker, half filled.
+CPYTHON_MARKER = {"fillstyle": "bottom", "markerfacecoloralt": "white"}
+CPYTHON_ALPHA = 0.4  # and bars in the same colour, paler
 NOTE = (f"error bars: {stats.CONFIDENCE * 100:g}% intervals; hatched or hollow: unstable "
         f"(interval wider than {stats.UNSTABLE_WIDTH * 100:g}%)")
 
@@ -106,32 +109,39 @@ def error(e):
     return [[max(e.value - e.lo, 0.0)], [max(e.hi - e.value, 0.0)]]
 
 
-def point(ax, x, e, name, linestyle_index=0, label=None):
-    """One point with its interval in `name`'s style; hollow when unstable."""
+def point(ax, x, e, name, linestyle_index=0, label=None, cpython=False):
+    """One point with its interval in `name`'s style; hollow when unstable,
+    half filled for a CPython row."""
     st = palette.style(name)
     ax.errorbar([x], [e.value], yerr=error(e), fmt=st.marker, color=st.colour,
                 markerfacecolor="white" if figures.unstable(e) else st.colour,
-                capsize=2, markersize=6, label=label, elinewidth=1)
+                capsize=2, markersize=6, label=label, elinewidth=1,
+                **(CPYTHON_MARKER if cpython else {}))
 
 
-def hpoint(ax, y, e, name, label=None):
-    """A point at (e.value, y) with a horizontal interval, in `name`'s style."""
+def hpoint(ax, y, e, name, label=None, cpython=False):
+    """A point at (e.value, y) with a horizontal interval, in `name`'s
+    style; half filled for a CPython row."""
     st = palette.style(name)
     ax.errorbar([e.value], [y], xerr=error(e), fmt=st.marker, color=st.colour,
                 markerfacecolor="white" if figures.unstable(e) else st.colour,
-                capsize=2, markersize=6, elinewidth=1, label=label)
+                capsize=2, markersize=6, elinewidth=1, label=label,
+                **(CPYTHON_MARKER if cpython else {}))
 
 
-def line(ax, xs, ests, name, index=0, label=None):
+def line(ax, xs, ests, name, index=0, label=None, cpython=False):
     """A series: a line through the estimates, error bars, hollow markers
-    where unstable. Returns the line handle for the legend."""
+    where unstable. A CPython series (cpython=True) has half-filled markers
+    and a thinner line. Returns the line handle for the legend."""
     st = palette.style(name)
     xs_ok = [x for x, e in zip(xs, ests) if figures.usable(e)]
     es = [e for e in ests if figures.usable(e)]
     if not es:
         return None
+    extra = CPYTHON_MARKER if cpython else {}
     (handle,) = ax.plot(xs_ok, [e.value for e in es], linestyle=palette.line_style(index),
-                        color=st.colour, marker=st.marker, label=label, markersize=6)
+                        color=st.colour, marker=st.marker, label=label, markersize=6,
+                        linewidth=1.0 if cpython else 1.5, **extra)
     for x, e in zip(xs_ok, es):
         ax.errorbar([x], [e.value], yerr=error(e), fmt="none", ecolor=st.colour,
                     capsize=2, elinewidth=1)
@@ -141,12 +151,12 @@ def line(ax, xs, ests, name, index=0, label=None):
     return handle
 
 
-def bar(ax, x, e, name, width=0.8, label=None, horizontal=False):
-    """A bar with its interval, hatched when unstable."""
+def bar(ax, x, e, name, width=0.8, label=None, horizontal=False, cpython=False):
+    """A bar with its interval, hatched when unstable; paler for a CPython row."""
     st = palette.style(name)
     hatch = UNSTABLE_HATCH if figures.unstable(e) else None
     err = error(e)
-    kwargs = dict(color=st.colour, alpha=0.85, hatch=hatch, edgecolor="white" if not hatch
+    kwargs = dict(color=st.colour, alpha=CPYTHON_ALPHA if cpython else 0.85, hatch=hatch, edgecolor="white" if not hatch
                   else "black", linewidth=0.5, label=label, capsize=2)
     if horizontal:
         return ax.barh(x, e.value, height=width, xerr=err, **kwargs)

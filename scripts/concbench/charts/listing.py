@@ -4,7 +4,7 @@ as a point with its interval (a dot plot, readable on a log axis), one
 panel per metric."""
 
 from concbench import answers, figures, grouping, stats
-from concbench.charts import common
+from concbench.charts import common, cpython
 
 TIME_FACTORS = {"s": 1.0, "ns": 1e-9, "us": 1e-6, "ms": 1e-3}
 
@@ -28,10 +28,12 @@ def dots(plt, run, workload, benches, context, stem="times"):
         values, labels = [], []
         unit = ""
         for y, b in enumerate(bs):
-            labels.append(grouping.label(b, drop) + (" (failed)" if b.failed else ""))
+            labels.append(cpython.series_label(None, b, grouping.label(b, drop))
+                          + (" (failed)" if b.failed else ""))
             e, unit = _value(b)
             if not b.failed and figures.usable(e):
-                common.hpoint(ax, y, e, b.variant, label=b.variant)
+                common.hpoint(ax, y, e, b.variant, cpython=cpython.is_row(b),
+                              label=b.variant + (cpython.LABEL if cpython.is_row(b) else ""))
                 values.append(e.value)
         ax.set_yticks(range(len(labels)), labels, fontsize=7)
         ax.invert_yaxis()

@@ -5,8 +5,8 @@ task counts of the same map."""
 
 import math
 
-from concbench import answers, facts, figures, fits, grouping, names, palette
-from concbench.charts import common
+from concbench import answers, facts, figures, fits, grouping, names, palette, scaling
+from concbench.charts import common, cpython
 
 SPEEDUP_QUESTION = {"sleep": "Do threads help when the work is sleeping?"}
 
@@ -25,21 +25,29 @@ def speedup(plt, run, workload, benches, context):
     rows = [b for b in benches if b.variant != "serial" and figures.baseline(run, b)]
     if not rows or not any(figures.usable(figures.speedup(run, b)) for b in rows):
         return []
-    shapes = grouping.group_by(rows, grouping.shape)
+    panel_of = cpython.panel_shapes(rows, grouping.shape)
+    shapes = grouping.group_by(rows, panel_of)
     fig, axes = common.grid(plt, len(shapes))
     cores = names.num(run.context.get("logical_cores") or run.context.get("num_cpus"))
     kind = rows[0].metric.kind
     for ax, (shape, members) in zip(axes, shapes.items()):
-        drop = {k for k, _ in shape} | {"workers"}
+        drop = {k for k, _ in shape} | {"workers", "tasks"}
         ws = sorted({facts.workers(b) for b in members if facts.workers(b)})
-        values = []
+        values, predicted = [], False
         for name, series in _series(members, drop):
-            for index, (key, bs) in enumerate(series):
-                label = grouping.series_label(key)
+            for index, (key, bs) in _numbered(series):
+                label = cpython.series_label(key, bs[0], grouping.series_label(key, drop))
                 with_w = [b for b in bs if facts.workers(b)]
                 if with_w:
+                    xs = [facts.workers(b) for b in with_w]
                     est = [figures.speedup(run, b) for b in with_w]
-                    common.line(ax, [facts.workers(b) for b in with_w], est, name, index, label)
+                    f = scaling.fit_points(key, label, xs, est) if kind == "cpu" else None
+                    if f is not None and f.usl is not None:
+                        p = f.usl.params
+                        label += f" (USL σ {p['sigma'].value:.3g}, κ {p['kappa'].value:.2g})"
+                        values += _draw_fit(ax, f, name)
+                        predicted = True
+                    common.line(ax, xs, est, name, index, label, cpython=cpython.is_row(bs[0]))
                 else:
                     est = [figures.speedup(run, b) for b in bs]
                     e = est[0]
@@ -50,9 +58,12 @@ def speedup(plt, run, workload, benches, context):
                         if figures.has_interval(e):
                             ax.axhspan(e.lo, e.hi, color=st.colour, alpha=0.12)
                 values += [e.value for e in est if figures.usable(e)]
+        if predicted:  # legend entries in grey: the curves take their series' colour
+            ax.plot([], [], color="#555555", linewidth=0.8, label=FIT_LABEL)
+            ax.plot([], [], color="#555555", linewidth=1, linestyle="--", label=PREDICTION_LABEL)
         tasks = names.num(dict(shape).get("tasks"))
         if ws:
-            grid_w = sorted(set(ws) | {1.0})
+            grid_w = sorted(set(ws) | {1.0} | ({float(scaling.PREDICT_TO)} if predicted else set()))
             ideal = [_ideal(kind, w, tasks, cores) for w in grid_w]
             if all(i is not None for i in ideal):
                 ax.plot(grid_w, ideal, color="#888888", linestyle="--", linewidth=1,
@@ -63,23 +74,52 @@ def speedup(plt, run, workload, benches, context):
         ax.axhline(1.0, color="black", linestyle=":", linewidth=1, label="serial (1x)")
         common.eng_axis(ax, "y", "x", values + [1.0])
         ax.set_xlabel("workers")
-        ax.set_ylabel("speedup over serial")
-        common.panel_title(ax, grouping.params_text(shape) or "all")
-        common.failed_note(ax, [b for b in benches if b.failed and grouping.shape(b) == shape])
+        ax.set_ylabel("speedup over its own serial")
+        common.panel_title(ax, cpython.panel_title(shape, members, grouping.params_text(shape)))
+        common.failed_note(ax, [b for b in benches if b.failed and panel_of(b) == shape])
     title = (SPEEDUP_QUESTION.get(kind, answers.question(workload))
              + " Speedup over serial against workers")
     common.finish(fig, axes, title, context)
     return [common.Chart(workload, "speedup", title, fig)]
 
 
+FIT_LABEL = "USL fit through the points (thin)"
+PREDICTION_LABEL = f"USL prediction to {scaling.PREDICT_TO} workers (dashed, not measured)"
+
+
+def _draw_fit(ax, f, name):
+    """The USL curve of a Fit: thin through the measured workers, dashed
+    beyond them to scaling.PREDICT_TO; returns the drawn values (for the axis)."""
+    colour = palette.style(name).colour
+    lo, hi = min(f.workers), max(f.workers)
+    inside = [lo + (hi - lo) * i / 40 for i in range(41)]
+    beyond = [hi * (scaling.PREDICT_TO / hi) ** (i / 40) for i in range(41)]
+    ax.plot(inside, [f.usl.predict(w) for w in inside], color=colour, linewidth=0.8,
+            alpha=0.8)
+    ax.plot(beyond, [f.usl.predict(w) for w in beyond], color=colour, linewidth=1,
+            linestyle="--", alpha=0.8)
+    return [f.usl.predict(w) for w in inside + beyond]
+
+
 def _series(benches, drop):
     """[(variant, [(series key, benches)])]: the series of each variant, so
-    that one variant's series share its colour and differ in line style."""
+    that one variant's series share its colour and differ in line style;
+    its C++ series first, then its CPython ones, each numbered from 0."""
     by_key = grouping.group_by(benches, lambda b: grouping.series_key(b, drop))
     out = {}
-    for key, bs in by_key.items():
+    for key, bs in sorted(by_key.items(), key=lambda item: cpython.is_row(item[1][0])):
         out.setdefault(key[0], []).append((key, bs))
     return list(out.items())
+
+
+def _numbered(series):
+    """(line style index, series): C++ and CPython series numbered apart,
+    so each implementation's first series is solid."""
+    count = {}
+    for key, bs in series:
+        py = cpython.is_row(bs[0])
+        count[py] = count.get(py, -1) + 1
+        yield count[py], (key, bs)
 
 
 def per_task(plt, run, workload, benches, context):
@@ -88,7 +128,7 @@ def per_task(plt, run, workload, benches, context):
     tiny = [b for b in benches if answers.is_tiny(run, b) and not b.failed]
     if not tiny:
         return []
-    works = grouping.group_by(tiny, answers.work_of)
+    works = grouping.group_by(tiny, cpython.panel_shapes(tiny, answers.work_of))
     plans = []  # (work, series, fitted)
     for work, members in works.items():
         series = grouping.group_by(members, lambda b: grouping.series_key(b, ("tasks",)))
@@ -110,9 +150,10 @@ def per_task(plt, run, workload, benches, context):
             b = max(bs, key=lambda x: names.num(x.params.get("tasks")) or 0)
             e = figures.per_task(b)
             if figures.usable(e):
-                common.hpoint(ax, y, e, b.variant)
+                common.hpoint(ax, y, e, b.variant, cpython=cpython.is_row(b))
                 values.append(e.value)
-            labels.append(grouping.label(b, drop={k for k, _ in grouping.shape(b)}))
+            labels.append(cpython.series_label(
+                key, b, grouping.label(b, drop={k for k, _ in grouping.shape(b)} | {"tasks"})))
         ax.set_yticks(range(len(labels)), labels, fontsize=7)
         ax.invert_yaxis()
         common.eng_axis(ax, "x", "s", values)
@@ -133,12 +174,14 @@ def _fit_panels(axes, series, fitted, work):
         name = key[0]
         bs = sorted(bs, key=lambda b: names.num(b.params.get("tasks")))
         xs = [names.num(b.params.get("tasks")) for b in bs]
+        f = fitted.get(key)
+        label = None if f is not None else \
+            cpython.series_label(key, bs[0], grouping.series_label(key, drop | {"tasks"}))
         for x, b in zip(xs, bs):
             e = figures.primary(b)
             if figures.usable(e):
-                common.point(ax_t, x, e, name)
+                common.point(ax_t, x, e, name, label=label, cpython=cpython.is_row(b))
                 times.append(e.value)
-        f = fitted.get(key)
         if f is None:
             continue
         st = palette.style(name)

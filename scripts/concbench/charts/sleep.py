@@ -4,7 +4,7 @@ panel per sleep duration. The ideal is ceil(N / workers) x d, and d for an
 event loop, which the binary writes as the ideal_makespan counter."""
 
 from concbench import facts, figures, grouping, names
-from concbench.charts import common
+from concbench.charts import common, cpython
 
 IDEAL_LABEL = "ideal: ceil(N / workers) x d (event loop: d)"
 
@@ -48,7 +48,8 @@ def efficiency(plt, run, workload, benches, context):
                 bs = sorted(bs, key=lambda b: names.num(b.params.get("tasks")) or 0)
                 xs = [names.num(b.params.get("tasks")) for b in bs]
                 est = [figures.efficiency(b) for b in bs]
-                common.line(ax, xs, est, name, index, _label(key))
+                common.line(ax, xs, est, name, index, cpython.series_label(key, bs[0], _label(key)),
+                            cpython=cpython.is_row(bs[0]))
                 values += [e.value for e in est if figures.usable(e)]
                 ns += [x for x in xs if x]
         ax.axhline(1.0, color="#888888", linestyle="--", linewidth=1, label=IDEAL_LABEL)

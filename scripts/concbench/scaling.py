@@ -1,0 +1,228 @@
+"""Scaling laws fitted from a map's speedup at each worker count.
+
+The speedup over serial from the same run (estimates.speedup) is the
+throughput at N workers in units of the serial loop's throughput. Per series
+(variant, modes and parameters but `workers`) two laws are fitted with
+scipy.optimize.curve_fit:
+
+- Amdahl:  S(N) = lambda N / (1 + sigma (N - 1))
+- USL:     S(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1))
+
+lambda is the speedup of one worker (the variant's overhead against the
+plain loop); sigma the contention (the serial fraction of Amdahl's law: the
+part of the work that waits in line); kappa the coherency delay (the cost of
+the workers keeping each other's data consistent, which grows with the pairs
+of workers and makes the USL curve turn down after its peak at
+N* = sqrt((1 - sigma) / kappa)). Amdahl's law is the USL with kappa = 0.
+
+A series is fitted only with at least MIN_COUNTS worker counts (the USL has
+three parameters: four points leave one degree of freedom); otherwise its
+Fit carries a reason ("3 worker counts (1, 2, 4), at least 4 needed") and
+no parameters. Each point is weighted by its own
+95% interval when every point has one. The intervals of the parameters are
+95% intervals from curve_fit's covariance (Student t with n - p degrees of
+freedom, residual variance scaled), not a bootstrap: with n = 4 they are
+wide, as they should be.
+"""
+
+import json
+import math
+import warnings
+from typing import NamedTuple, Optional
+
+from concbench import cli, facts, figures, grouping, stats, units
+
+MIN_COUNTS = 4
+PREDICT_TO = 64       # workers the charts extrapolate to
+INTERVAL = ("95% from curve_fit's covariance (Student t, n - p degrees of freedom); "
+            "points weighted by their own intervals when every point has one")
+
+
+class Law(NamedTuple):
+    """One fitted law: its parameters as stats.Estimate (value and 95%
+    interval), by name ("lambda", "sigma", "kappa")."""
+    name: str
+    params: dict
+
+    def predict(self, n):
+        """The law's speedup at n workers."""
+        p = {k: e.value for k, e in self.params.items()}
+        return usl(n, p["lambda"], p["sigma"], p.get("kappa", 0.0))
+
+    def peak(self):
+        """Workers at which the USL peaks (None without coherency delay)."""
+        k = self.params.get("kappa")
+        s = self.params["sigma"].value
+        if k is None or k.value <= 0 or s >= 1:
+            return None
+        return math.sqrt((1 - s) / k.value)
+
+
+class Fit(NamedTuple):
+    """The laws of one series: `workers` and `speedups` are the fitted
+    points; `amdahl` and `usl` are None when `reason` says why not."""
+    key: tuple
+    label: str
+    workers: tuple
+    speedups: tuple
+    amdahl: Optional[Law]
+    usl: Optional[Law]
+    reason: str
+
+
+def usl(n, lam, sigma, kappa):
+    """lambda N / (1 + sigma (N - 1) + kappa N (N - 1)) (numpy-friendly)."""
+    return lam * n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
+
+
+def amdahl(n, lam, sigma):
+    return usl(n, lam, sigma, 0.0)
+
+
+def _sigmas(ests):
+    """Per-point standard deviations from the 95% intervals, or None."""
+    if not all(figures.has_interval(e) and e.hi > e.lo for e in ests):
+        return None
+    z = 1.959963984540054
+    return [(e.hi - e.lo) / (2 * z) for e in ests]
+
+
+def fit_law(name, workers, speedups, sigmas=None):
+    """Fits `name` ("amdahl" or "usl") to the points; a Law, or None when
+    curve_fit fails."""
+    np = cli.require("numpy")
+    optimize = cli.require("scipy.optimize")
+    scipy_stats = cli.require("scipy.stats")
+    xs = np.asarray(workers, dtype=float)
+    ys = np.asarray(speedups, dtype=float)
+    lam0 = max(float(ys[np.argmin(xs)] / xs.min()), 1e-9)
+    if name == "amdahl":
+        f, p0, names_, lo, hi = amdahl, [lam0, 0.1], ("lambda", "sigma"), [0, 0], [np.inf, 1]
+    else:
+        f, p0 = usl, [lam0, 0.1, 0.001]
+        names_, lo, hi = ("lambda", "sigma", "kappa"), [0, 0, 0], [np.inf, 1, np.inf]
+    try:
+        with warnings.catch_warnings():  # an exact fit has no covariance: said by inf below
+            warnings.simplefilter("ignore", optimize.OptimizeWarning)
+            popt, pcov = optimize.curve_fit(f, xs, ys, p0=p0, sigma=sigmas, bounds=(lo, hi),
+                                            maxfev=20000)
+    except (RuntimeError, ValueError):
+        return None
+    dof = len(xs) - len(popt)
+    t = float(scipy_stats.t.ppf(0.5 + stats.CONFIDENCE / 2, dof)) if dof > 0 else math.inf
+    params = {}
+    for i, (pname, value) in enumerate(zip(names_, popt)):
+        var = pcov[i][i]
+        half = t * math.sqrt(var) if math.isfinite(var) and var >= 0 else math.inf
+        low = max(value - half, lo[i])
+        high = min(value + half, hi[i])
+        params[pname] = stats.Estimate(float(value), float(low), float(high), len(xs))
+    return Law(name, params)
+
+
+def fit_points(key, label, workers, ests):
+    """The Fit of one series from its speedup estimates at `workers`."""
+    pts = sorted((w, e) for w, e in zip(workers, ests) if w and figures.usable(e))
+    ws = tuple(w for w, _ in pts)
+    ys = tuple(e.value for _, e in pts)
+    if len(set(ws)) < MIN_COUNTS:
+        counts = ", ".join(f"{w:g}" for w in sorted(set(ws))) or "none"
+        return Fit(key, label, ws, ys, None, None,
+                   f"{len(set(ws))} worker count{'s' if len(set(ws)) != 1 else ''} "
+                   f"({counts}), at least {MIN_COUNTS} needed")
+    sig = _sigmas([e for _, e in pts])
+    a = fit_law("amdahl", ws, ys, sig)
+    u = fit_law("usl", ws, ys, sig)
+    if a is None or u is None:
+        return Fit(key, label, ws, ys, a, u, "curve_fit did not converge")
+    return Fit(key, label, ws, ys, a, u, "")
+
+
+def series_fits(run, benches):
+    """[Fit] for every series of a CPU-bound map (variant, modes and
+    parameters but workers) that runs at a worker count and has a serial
+    baseline; failed benchmarks are left out of their series. Sleeping
+    tasks are left out: they scale by overlapping waits, not by sharing
+    cores, which is what the laws describe."""
+    rows = [b for b in benches if b.variant != "serial" and b.metric.kind == "cpu"
+            and facts.workers(b) and figures.baseline(run, b) is not None]
+    out = []
+    for key, bs in grouping.group_by(rows, lambda b: grouping.series_key(b, ("workers",))).items():
+        ok = [b for b in bs if not b.failed]
+        out.append(fit_points(key, grouping.series_label(key), [facts.workers(b) for b in ok],
+                              [figures.speedup(run, b) for b in ok]))
+    return out
+
+
+def _finite(x):
+    """x, or None when it is not finite (strict JSON has no inf or nan)."""
+    return x if x is not None and math.isfinite(x) else None
+
+
+def _law_json(law):
+    if law is None:
+        return None
+    out = {k: {"value": _finite(e.value), "lo": _finite(e.lo), "hi": _finite(e.hi)}
+           for k, e in law.params.items()}
+    peak = law.peak()
+    if law.name == "usl":
+        out["peak_workers"] = peak
+    out["predicted"] = {str(n): _finite(law.predict(n)) for n in (8, 16, 32, PREDICT_TO)}
+    return out
+
+
+def derive(run):
+    """scaling.json's content: every series of every map workload."""
+    series = []
+    for workload, benches in sorted(run.workloads().items()):
+        if not any(b.variant == "serial" for b in benches):
+            continue
+        for f in series_fits(run, benches):
+            series.append({"workload": workload, "series": f.label, "workers": list(f.workers),
+                           "speedups": list(f.speedups), "fitted": not f.reason,
+                           "reason": f.reason or None, "amdahl": _law_json(f.amdahl),
+                           "usl": _law_json(f.usl)})
+    return {"schema": 1, "metric": "speedup over serial from the same run (throughput in "
+                                   "units of the serial loop's)",
+            "min_worker_counts": MIN_COUNTS, "intervals": INTERVAL, "series": series}
+
+
+def write(run, path):
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(derive(run), f, indent=1)
+    except OSError as e:
+        raise cli.CbError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def _param(e, digits=3):
+    return f"{e.value:.{digits}g} [{e.lo:.{digits}g}, {e.hi:.{digits}g}]"
+
+
+def fit_text(f):
+    """One line on a fitted series: sigma and kappa with intervals, the
+    USL's peak, and its prediction at PREDICT_TO workers."""
+    a, u = f.amdahl, f.usl
+    peak = u.peak()
+    peak_text = f", peak at {peak:.3g} workers" if peak is not None else ", no peak (kappa 0)"
+    return (f"scaling of {f.label} (workers {', '.join(f'{w:g}' for w in f.workers)}): "
+            f"Amdahl sigma {_param(a.params['sigma'])}; USL sigma {_param(u.params['sigma'])}, "
+            f"kappa {_param(u.params['kappa'])}{peak_text}; predicted "
+            f"{units.fmt_ratio(stats.Estimate(u.predict(PREDICT_TO), math.nan, math.nan, 0))} "
+            f"serial at {PREDICT_TO} workers")
+
+
+def answer_lines(run, benches):
+    """A line per fitted series; the unfitted ones in one line with why."""
+    fits_ = series_fits(run, benches)
+    if not fits_:
+        return []
+    lines = [fit_text(f) for f in fits_ if not f.reason]
+    unfitted = [f for f in fits_ if f.reason]
+    if unfitted:
+        reasons = sorted({f.reason for f in unfitted})
+        which = "every series" if len(unfitted) == len(fits_) else \
+            f"{len(unfitted)} of {len(fits_)} series"
+        lines.append(f"scaling laws (Amdahl, USL) not fitted for {which}: " + "; ".join(reasons)
+                     + " (pass more counts with --workers, e.g. --workers=1,2,3,4)")
+    return lines

@@ -1,9 +1,9 @@
 // bank: what each way of protecting shared state costs, between threads and
 // between processes, and what goes wrong without one.
-#include <fmt/format.h>
-
+#include <chrono>
+#include <cstdint>
 #include <memory>
-#include <string_view>
+#include <vector>
 #include <tuple>
 #include <utility>
 
@@ -98,9 +98,9 @@ void AddPrimitive(std::vector<BenchmarkSpec>& specs, CrewMode mode,
          .iterations = iterations,
          .traits = TraitsMap(kTraits)});
   };
-  const std::string variant =
-      fmt::format("{}/{}", kTraits.name, CrewModeName(mode));
-  auto base = [&] { return Name("bank", variant); };
+  auto base = [&] {
+    return Name("bank", kTraits.name).Mode(CrewModeName(mode));
+  };
   for (int workers : sizes.ops_workers) {
     Params params;
     params.workers = workers;

@@ -1,11 +1,14 @@
 // bank: what each way of protecting shared state costs, between threads and
 // between processes, and what goes wrong without one.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <vector>
+#include <stdexcept>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "bank/bank.h"
 #include "bank/primitives.h"
@@ -22,10 +25,7 @@ void Run(benchmark::State& state, CrewMode mode, const Params& params) {
   if (!FailOnException(state,
                        [&] { bank = std::make_unique<Bank<P>>(mode, params); }))
     return;
-  // The round reported: the last, or for an exact primitive the first that
-  // went wrong.
-  RoundResult reported;
-  bool wrong = false;
+  RoundResult last;
   Score score;
   // A time-boxed round needs no warm-up: its rate comes from the workers'
   // own counts, and a first round's page faults cost it a few updates only.
@@ -37,24 +37,21 @@ void Run(benchmark::State& state, CrewMode mode, const Params& params) {
   const bool ran = TimedLoop(
       state,
       [&] {
-        const RoundResult round = bank->Round();
-        if (!wrong) {
-          reported = round;
-          wrong =
-              Bank<P>::kExact && round.final_balance != round.expected_balance;
-        }
-        // The warm-up round is checked, but counts in no rate.
-        if (std::exchange(warming, false)) return;
-        score.Add(round);
-        if (timed) state.SetIterationTime(SecondsPerUpdate(round));
+        last = bank->Round();
+        // Every round of an exact primitive is checked, the warm-up too; a
+        // wrong one fails the run at once (TimedLoop: SkipWithError).
+        if (Bank<P>::kExact && last.final_balance != last.expected_balance)
+          throw std::runtime_error(fmt::format(
+              "verification failed: final balance is {}, expected {}",
+              last.final_balance, last.expected_balance));
+        if (std::exchange(warming, false)) return;  // counts in no rate
+        score.Add(last);
+        if (timed) state.SetIterationTime(SecondsPerUpdate(last));
       },
       warm_up);
   bank.reset();
   if (!ran) return;
-  if (Bank<P>::kExact && !Verify(state, "final balance", reported.final_balance,
-                                 reported.expected_balance))
-    return;
-  score.Report(state, reported, params.workers);
+  score.Report(state, last, params.workers);
 }
 
 struct Sizes {

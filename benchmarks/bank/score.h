@@ -1,6 +1,6 @@
 // What a bank benchmark reports over its measured rounds: the contended
-// rate (its primary metric, as ns_per_op), fairness, lost updates and the
-// balances of the round it reports.
+// rate (its primary metric, as ns_per_op), fairness, and the last round's
+// lost updates and balances.
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -48,8 +48,9 @@ class Score {
   // contended_share (the share of all updates made in contended phases),
   // fairness_min / fairness_max (fewest and most contended updates of one
   // worker in a round), fairness (the lowest fewest/most of a round: 1 is
-  // fair), and `reported`'s balances and lost updates.
-  void Report(benchmark::State& state, const RoundResult& reported,
+  // fair; 1 too when no round had a contended phase), and the last round's
+  // balances and lost updates.
+  void Report(benchmark::State& state, const RoundResult& last,
               int workers) const {
     const double round_rate =
         seconds_ > 0 ? static_cast<double>(total_ops_) / seconds_ : 0;
@@ -67,13 +68,12 @@ class Score {
     state.counters["fairness_min"] = static_cast<double>(fewest_);
     state.counters["fairness_max"] = static_cast<double>(most_);
     state.counters["fairness"] = fairness_;
-    state.counters["final_balance"] =
-        static_cast<double>(reported.final_balance);
+    state.counters["final_balance"] = static_cast<double>(last.final_balance);
     state.counters["expected_balance"] =
-        static_cast<double>(reported.expected_balance);
+        static_cast<double>(last.expected_balance);
     state.counters["balance_error"] = static_cast<double>(
-        std::abs(reported.final_balance - reported.expected_balance));
-    state.counters["lost_updates"] = static_cast<double>(reported.lost_updates);
+        std::abs(last.final_balance - last.expected_balance));
+    state.counters["lost_updates"] = static_cast<double>(last.lost_updates);
     state.counters["workers"] = workers;
   }
 

@@ -56,6 +56,7 @@ namespace internal {
 int RecordName(const std::string& name, NameKind kind);
 void ForgetName(int slot);
 
+// The harness's own code names it here too.
 using ::concbench::OwnedName;
 
 // Records a child to kill and reap if this process is interrupted.

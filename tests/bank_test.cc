@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "bank/primitives.h"
+#include "bank/score.h"
 #include "concbench/affinity.h"
 #include "concbench/crew.h"
 #include "concbench/process.h"
@@ -170,6 +171,50 @@ TYPED_TEST(RacyTest, LoneWorkerLosesNothing) {
   EXPECT_EQ(result.lost_updates, 0);
   EXPECT_EQ(result.final_balance, kStartBalance + 1);
   EXPECT_EQ(result.expected_balance, kStartBalance + 1);
+}
+
+RoundResult ScoredRound(double seconds, std::int64_t total,
+                        double contended_seconds, std::int64_t contended,
+                        std::int64_t fewest, std::int64_t most) {
+  RoundResult round;
+  round.seconds = seconds;
+  round.total_ops = total;
+  round.contended_seconds = contended_seconds;
+  round.contended_ops = contended;
+  round.fewest_contended = fewest;
+  round.most_contended = most;
+  round.final_balance = kStartBalance - 3;
+  round.expected_balance = kStartBalance;
+  round.lost_updates = 7;
+  return round;
+}
+
+// The rate counts the contended phases only: an unfair lock's tail (one
+// worker done, the other alone) is in round_ops_per_second, not in it.
+TEST(BankTest, ScoreRatesTheContendedPhaseAndItsFairness) {
+  Score score;
+  score.Add(ScoredRound(2.0, 3'000, 1.0, 2'000, 400, 1'600));
+  score.Add(ScoredRound(2.0, 3'000, 1.0, 2'000, 1'000, 1'000));
+  const auto counters = score.Counters(ScoredRound(0, 0, 0, 0, 0, 0), 2);
+  EXPECT_DOUBLE_EQ(counters.at("ops_per_second"), 2'000);
+  EXPECT_DOUBLE_EQ(counters.at("ns_per_op"), 5e5);
+  EXPECT_DOUBLE_EQ(counters.at("round_ops_per_second"), 1'500);
+  EXPECT_DOUBLE_EQ(counters.at("contended_share"), 4'000.0 / 6'000.0);
+  EXPECT_DOUBLE_EQ(counters.at("fairness_min"), 400);
+  EXPECT_DOUBLE_EQ(counters.at("fairness_max"), 1'600);
+  EXPECT_DOUBLE_EQ(counters.at("fairness"), 0.25);
+  EXPECT_DOUBLE_EQ(counters.at("balance_error"), 3);
+  EXPECT_DOUBLE_EQ(counters.at("lost_updates"), 7);
+}
+
+TEST(BankTest, ScoreFallsBackToTheRoundWithoutAContendedPhase) {
+  Score score;
+  score.Add(ScoredRound(0.5, 1'000, 0, 0, 0, 0));
+  const auto counters = score.Counters(ScoredRound(0, 0, 0, 0, 0, 0), 2);
+  EXPECT_DOUBLE_EQ(counters.at("ops_per_second"), 2'000);
+  EXPECT_DOUBLE_EQ(counters.at("contended_share"), 0);
+  EXPECT_DOUBLE_EQ(SecondsPerUpdate(ScoredRound(0.5, 1'000, 0, 0, 0, 0)),
+                   0.5 / 1'000);
 }
 
 TEST(BankTest, ExpectedBalanceFollowsTheRoles) {

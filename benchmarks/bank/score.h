@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
+#include <string>
 
 #include "bank/bank.h"
 
@@ -42,39 +44,46 @@ class Score {
     ++rounds_;
   }
 
-  // Sets the counters: ops_per_second and ns_per_op (the contended rate of
-  // all workers together; the whole rounds' when no round had a contended
+  // The counters: ops_per_second and ns_per_op (the contended rate of all
+  // workers together; the whole rounds' when no round had a contended
   // phase), round_ops_per_second (from the start line to the last finish),
   // contended_share (the share of all updates made in contended phases),
   // fairness_min / fairness_max (fewest and most contended updates of one
   // worker in a round), fairness (the lowest fewest/most of a round: 1 is
   // fair; 1 too when no round had a contended phase), and the last round's
   // balances and lost updates.
-  void Report(benchmark::State& state, const RoundResult& last,
-              int workers) const {
+  std::map<std::string, double> Counters(const RoundResult& last,
+                                         int workers) const {
     const double round_rate =
         seconds_ > 0 ? static_cast<double>(total_ops_) / seconds_ : 0;
     const double rate =
         contended_seconds_ > 0
             ? static_cast<double>(contended_ops_) / contended_seconds_
             : round_rate;
-    state.counters["ops_per_second"] = rate;
-    state.counters["ns_per_op"] = rate > 0 ? 1e9 / rate : 0;
-    state.counters["round_ops_per_second"] = round_rate;
-    state.counters["contended_share"] =
-        total_ops_ > 0 ? static_cast<double>(contended_ops_) /
-                             static_cast<double>(total_ops_)
-                       : 0;
-    state.counters["fairness_min"] = static_cast<double>(fewest_);
-    state.counters["fairness_max"] = static_cast<double>(most_);
-    state.counters["fairness"] = fairness_;
-    state.counters["final_balance"] = static_cast<double>(last.final_balance);
-    state.counters["expected_balance"] =
-        static_cast<double>(last.expected_balance);
-    state.counters["balance_error"] = static_cast<double>(
-        std::abs(last.final_balance - last.expected_balance));
-    state.counters["lost_updates"] = static_cast<double>(last.lost_updates);
-    state.counters["workers"] = workers;
+    return {
+        {"ops_per_second", rate},
+        {"ns_per_op", rate > 0 ? 1e9 / rate : 0},
+        {"round_ops_per_second", round_rate},
+        {"contended_share", total_ops_ > 0
+                                ? static_cast<double>(contended_ops_) /
+                                      static_cast<double>(total_ops_)
+                                : 0},
+        {"fairness_min", static_cast<double>(fewest_)},
+        {"fairness_max", static_cast<double>(most_)},
+        {"fairness", fairness_},
+        {"final_balance", static_cast<double>(last.final_balance)},
+        {"expected_balance", static_cast<double>(last.expected_balance)},
+        {"balance_error", static_cast<double>(std::abs(last.final_balance -
+                                                       last.expected_balance))},
+        {"lost_updates", static_cast<double>(last.lost_updates)},
+        {"workers", static_cast<double>(workers)},
+    };
+  }
+
+  void Report(benchmark::State& state, const RoundResult& last,
+              int workers) const {
+    for (const auto& [name, value] : Counters(last, workers))
+      state.counters[name] = value;
   }
 
  private:

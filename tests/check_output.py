@@ -4,8 +4,9 @@ names, every listed benchmark run with every repetition kept, no failed run,
 the primary metric and cpu_seconds on every run, every floor listed, every
 channel with the peers its traits allow, every map variant (the
 benchmarks whose traits say where they run) in every map workload, every
-bank primitive (threads, and processes where process-shared), and the
-counters sleep_io and bank runs must carry."""
+bank primitive with its traits (threads, and processes exactly where the
+traits say process-shared), and the counters sleep_io and bank runs must
+carry."""
 import json
 import re
 import sys
@@ -28,15 +29,13 @@ SLEEP_IO_COUNTERS = [
     "threads_created", "processes_created",
 ]
 
-BANK_PRIMITIVES = [
-    "none", "std_mutex", "spinlock", "atomic", "tbb_spin_mutex",
-    "tbb_queuing_mutex", "ipc_mutex", "ipc_semaphore", "posix_named_semaphore",
-    "shm_atomic",
+BANK_COUNTERS = [
+    "ops_per_second", "ns_per_op", "round_ops_per_second", "contended_share",
+    "fairness_min", "fairness_max", "fairness", "final_balance",
+    "expected_balance", "balance_error", "lost_updates",
 ]
-BANK_COUNTERS = ["ops_per_second", "final_balance", "expected_balance", "balance_error"]
-BANK_TIMED_COUNTERS = ["fairness_min", "fairness_max"]
-BANK_SHARED = {"none", "ipc_mutex", "ipc_semaphore", "posix_named_semaphore",
-               "shm_atomic"}
+# The traits every bank primitive declares (its row of the traits table).
+BANK_TRAITS = ["is_lock", "process_shared", "exact", "reference"]
 
 
 def check_listing(listed):
@@ -67,6 +66,29 @@ def check_listing(listed):
         if peers != wanted:
             problems.append(f"ipc/{channel} runs with peers {sorted(peers)}, "
                             f"not {sorted(wanted)}")
+    return problems
+
+
+def check_bank(listed):
+    """Every bank primitive, with its traits, runs with threads, and with
+    processes exactly when its traits say it is process-shared."""
+    problems = []
+    bank = [s for s in listed if s["workload"] == "bank"]
+    primitives = {}
+    for spec in bank:
+        missing = [key for key in BANK_TRAITS if spec["traits"].get(key) not in ("true", "false")]
+        if missing:
+            problems.append(f"{spec['name']} lacks traits {missing}")
+            continue
+        primitives.setdefault(spec["variant"], spec["traits"])
+        if primitives[spec["variant"]] != spec["traits"]:
+            problems.append(f"{spec['name']}: traits differ from other bank/{spec['variant']} rows")
+    for primitive, traits in primitives.items():
+        modes = {s["modes"][0] for s in bank if s["variant"] == primitive and s["modes"]}
+        wanted = {"threads"} | ({"processes"} if traits["process_shared"] == "true" else set())
+        problems += [f"missing bank/{primitive}/{m}" for m in sorted(wanted - modes)]
+        problems += [f"bank/{primitive}/{m} runs but its traits do not allow it"
+                     for m in sorted(modes - wanted)]
     return problems
 
 
@@ -102,9 +124,12 @@ def main(path, listing_path):
             wanted.append(spec["metric"]["name"])
         if name.startswith("sleep_io/"):
             wanted += SLEEP_IO_COUNTERS
-        elif name.startswith("bank/"):
-            wanted += BANK_COUNTERS + (BANK_TIMED_COUNTERS if "/timed_ms:" in name else [])
+        elif spec["workload"] == "bank":
+            wanted += BANK_COUNTERS
         problems += [f"{name} lacks counter {key}" for key in wanted if key not in run]
+        if spec["workload"] == "bank" and spec["traits"].get("exact") == "true" and \
+                run.get("lost_updates", 0) != 0:
+            problems.append(f"{name}: an exact primitive lost {run['lost_updates']} updates")
     for name in by_name:
         if counts.get(name) != own.get("repetitions"):
             problems.append(f"{name} has {counts.get(name, 0)} repetitions, "
@@ -115,11 +140,7 @@ def main(path, listing_path):
     for workload in sorted({s["workload"] for s in map_specs}):
         present = {s["variant"] for s in map_specs if s["workload"] == workload}
         problems += [f"missing {workload}/{v}" for v in sorted(variants - present)]
-    for primitive in BANK_PRIMITIVES:
-        modes = ["threads"] + (["processes"] if primitive in BANK_SHARED else [])
-        for mode in modes:
-            if not any(n.startswith(f"bank/{primitive}/{mode}/") for n in by_name):
-                problems.append(f"missing bank/{primitive}/{mode}")
+    problems += check_bank(listed)
     for problem in problems:
         print(f"FAIL: {problem}", file=sys.stderr)
     print(f"{len(by_name)} benchmarks, {len(runs)} runs, {len(problems)} problems")

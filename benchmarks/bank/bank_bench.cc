@@ -2,15 +2,17 @@
 // between processes, and what goes wrong without one.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cstdlib>
+#include <chrono>
+#include <cstdint>
 #include <memory>
-#include <string_view>
+#include <stdexcept>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "bank/bank.h"
 #include "bank/primitives.h"
+#include "bank/score.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
 
@@ -18,60 +20,38 @@ namespace concbench::bank {
 namespace {
 
 template <class P>
-void Run(benchmark::State& state, Mode mode, const Params& params) {
+void Run(benchmark::State& state, CrewMode mode, const Params& params) {
   std::unique_ptr<Bank<P>> bank;
   if (!FailOnException(state,
                        [&] { bank = std::make_unique<Bank<P>>(mode, params); }))
     return;
-  // The round reported: the last, or for an exact primitive the first that
-  // went wrong.
-  RoundResult reported;
-  bool wrong = false;
-  std::int64_t total_ops = 0;
-  double seconds = 0;
-  std::int64_t fewest = 0;
-  std::int64_t most = 0;
-  bool first = true;
+  RoundResult last;
+  Score score;
   // A time-boxed round needs no warm-up: its rate comes from the workers'
   // own counts, and a first round's page faults cost it a few updates only.
-  const WarmUp warm_up = params.time_box ? WarmUp::kNo : WarmUp::kYes;
+  // Its iteration time is set by hand (the box itself is constant): the
+  // time per update in the contended phase.
+  const bool timed = params.time_box.has_value();
+  const WarmUp warm_up = timed ? WarmUp::kNo : WarmUp::kYes;
   bool warming = warm_up == WarmUp::kYes;
   const bool ran = TimedLoop(
       state,
       [&] {
-        const RoundResult round = bank->Round();
-        if (!wrong) {
-          reported = round;
-          wrong = P::kExact && round.final_balance != round.expected_balance;
-        }
-        // The warm-up round is checked, but counts in no rate.
-        if (std::exchange(warming, false)) return;
-        total_ops += round.total_ops;
-        seconds += round.seconds;
-        fewest = first ? round.fewest_ops : std::min(fewest, round.fewest_ops);
-        most = std::max(most, round.most_ops);
-        first = false;
+        last = bank->Round();
+        // Every round of an exact primitive is checked, the warm-up too; a
+        // wrong one fails the run at once (TimedLoop: SkipWithError).
+        if (Bank<P>::kExact && last.final_balance != last.expected_balance)
+          throw std::runtime_error(fmt::format(
+              "verification failed: final balance is {}, expected {}",
+              last.final_balance, last.expected_balance));
+        if (std::exchange(warming, false)) return;  // counts in no rate
+        score.Add(last);
+        if (timed) state.SetIterationTime(SecondsPerUpdate(last));
       },
       warm_up);
   bank.reset();
   if (!ran) return;
-  if (P::kExact && !Verify(state, "final balance", reported.final_balance,
-                           reported.expected_balance))
-    return;
-  const double ops_per_second =
-      seconds > 0 ? static_cast<double>(total_ops) / seconds : 0;
-  state.counters["ops_per_second"] = ops_per_second;
-  state.counters["ns_per_op"] = ops_per_second > 0 ? 1e9 / ops_per_second : 0;
-  state.counters["final_balance"] = static_cast<double>(reported.final_balance);
-  state.counters["expected_balance"] =
-      static_cast<double>(reported.expected_balance);
-  state.counters["balance_error"] = static_cast<double>(
-      std::llabs(reported.final_balance - reported.expected_balance));
-  state.counters["workers"] = params.workers;
-  if (params.time_box) {
-    state.counters["fairness_min"] = static_cast<double>(fewest);
-    state.counters["fairness_max"] = static_cast<double>(most);
-  }
+  score.Report(state, last, params.workers);
 }
 
 struct Sizes {
@@ -98,20 +78,26 @@ struct Sizes {
 // The seed's round, the sleeping round and the critical-section round run
 // only for the race and the reference locks, to keep the full run short.
 template <class P>
-void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
+void AddPrimitive(std::vector<BenchmarkSpec>& specs, CrewMode mode,
                   const Sizes& sizes) {
-  if (mode == Mode::kProcesses && !P::kProcessShared) return;
+  constexpr const PrimitiveTraits& kTraits = P::kTraits;
+  if (mode == CrewMode::kProcesses && !kTraits.process_shared) return;
+  // A time-boxed form's iteration time is its time per update (nanoseconds).
   auto add = [&](const Name& name, Params params, std::int64_t iterations = 0) {
+    const bool timed = params.time_box.has_value();
     specs.push_back(
         {.name = name,
          .run = [mode, params](
                     benchmark::State& state) { Run<P>(state, mode, params); },
          .metric = {"ns_per_op", "ns", Better::kLower, MetricKind::kRate},
-         .unit = benchmark::kMicrosecond,
-         .iterations = iterations});
+         .unit = timed ? benchmark::kNanosecond : benchmark::kMicrosecond,
+         .manual_time = timed,
+         .iterations = iterations,
+         .traits = TraitsMap(kTraits)});
   };
-  const std::string variant = fmt::format("{}/{}", P::kName, ModeName(mode));
-  auto base = [&] { return Name("bank", variant); };
+  auto base = [&] {
+    return Name("bank", kTraits.name).Mode(CrewModeName(mode));
+  };
   for (int workers : sizes.ops_workers) {
     Params params;
     params.workers = workers;
@@ -126,10 +112,7 @@ void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
     add(base().Param("timed_ms", sizes.timed_ms).Param("workers", workers),
         timed, sizes.rounds > 0 ? 1 : 0);
   }
-  constexpr bool kReference = P::kName == None::kName ||
-                              P::kName == StdMutex::kName ||
-                              P::kName == IpcMutex::kName;
-  if (!kReference) return;
+  if (!kTraits.reference) return;
   if (sizes.seed_ops != sizes.ops) {
     Params seed;
     seed.ops = sizes.seed_ops;
@@ -154,8 +137,8 @@ void AddPrimitive(std::vector<BenchmarkSpec>& specs, Mode mode,
 template <class... P>
 void AddEvery(std::vector<BenchmarkSpec>& specs, const Sizes& sizes,
               std::tuple<P...>* /*list*/) {
-  ((AddPrimitive<P>(specs, Mode::kThreads, sizes),
-    AddPrimitive<P>(specs, Mode::kProcesses, sizes)),
+  ((AddPrimitive<P>(specs, CrewMode::kThreads, sizes),
+    AddPrimitive<P>(specs, CrewMode::kProcesses, sizes)),
    ...);
 }
 

@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "bank/thread_locks.h"
+#include "bank/traits.h"
 #include "bank/workload.h"
 #include "concbench/cleanup.h"
 #include "concbench/shared_memory.h"
@@ -36,8 +37,6 @@ class LockTimeout : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-namespace internal {
 
 // The absolute deadline Boost.Interprocess 1.74 takes (UTC).
 inline boost::posix_time::ptime DeadlineAfter(std::chrono::milliseconds wait) {
@@ -72,14 +71,10 @@ class BinarySemaphoreLock {
   std::chrono::milliseconds timeout_;
 };
 
-}  // namespace internal
-
 // boost::interprocess::interprocess_mutex in a shared segment.
 class IpcMutex {
  public:
-  static constexpr std::string_view kName = "ipc_mutex";
-  static constexpr bool kProcessShared = true;
-  static constexpr bool kExact = true;
+  static constexpr const PrimitiveTraits& kTraits = kIpcMutexTraits;
 
   explicit IpcMutex(const PrimitiveOptions& options)
       : segment_(sizeof(SharedMutex)),
@@ -98,8 +93,8 @@ class IpcMutex {
 
   void lock() {
     if (mutex_->try_lock()) return;
-    if (!mutex_->timed_lock(internal::DeadlineAfter(timeout_)))
-      internal::ThrowTimeout(kName, timeout_);
+    if (!mutex_->timed_lock(DeadlineAfter(timeout_)))
+      ThrowTimeout(kTraits.name, timeout_);
   }
   void unlock() { mutex_->unlock(); }
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
@@ -116,15 +111,13 @@ class IpcMutex {
 // POSIX semaphore) of count 1 in a shared segment, used as a lock.
 class IpcSemaphore {
  public:
-  static constexpr std::string_view kName = "ipc_semaphore";
-  static constexpr bool kProcessShared = true;
-  static constexpr bool kExact = true;
+  static constexpr const PrimitiveTraits& kTraits = kIpcSemTraits;
   using Semaphore = boost::interprocess::interprocess_semaphore;
 
   explicit IpcSemaphore(const PrimitiveOptions& options)
       : segment_(sizeof(Semaphore)),
         semaphore_(new (segment_.data()) Semaphore(1)),
-        lock_(*semaphore_, kName, options.lock_timeout) {}
+        lock_(*semaphore_, kTraits.name, options.lock_timeout) {}
   ~IpcSemaphore() { semaphore_->~Semaphore(); }
   IpcSemaphore(const IpcSemaphore&) = delete;
   IpcSemaphore& operator=(const IpcSemaphore&) = delete;
@@ -138,7 +131,7 @@ class IpcSemaphore {
  private:
   SharedSegment segment_;
   Semaphore* semaphore_;
-  internal::BinarySemaphoreLock<Semaphore> lock_;
+  BinarySemaphoreLock<Semaphore> lock_;
 };
 
 // boost::interprocess::named_semaphore (sem_open, /dev/shm/sem.<name>) of
@@ -146,15 +139,13 @@ class IpcSemaphore {
 // forked workers use the handle they inherit.
 class PosixNamedSemaphore {
  public:
-  static constexpr std::string_view kName = "posix_named_semaphore";
-  static constexpr bool kProcessShared = true;
-  static constexpr bool kExact = true;
+  static constexpr const PrimitiveTraits& kTraits = kNamedSemTraits;
   using Semaphore = boost::interprocess::named_semaphore;
 
   explicit PosixNamedSemaphore(const PrimitiveOptions& options)
       : name_(NameKind::kSemaphore),
         semaphore_(boost::interprocess::create_only, name_.c_str(), 1),
-        lock_(semaphore_, kName, options.lock_timeout) {}
+        lock_(semaphore_, kTraits.name, options.lock_timeout) {}
   PosixNamedSemaphore(const PosixNamedSemaphore&) = delete;
   PosixNamedSemaphore& operator=(const PosixNamedSemaphore&) = delete;
 
@@ -166,9 +157,9 @@ class PosixNamedSemaphore {
   const std::string& name() const { return name_.str(); }
 
  private:
-  concbench::internal::OwnedName name_;  // first: unlinked after sem_close
+  OwnedName name_;  // first: unlinked after sem_close
   Semaphore semaphore_;
-  internal::BinarySemaphoreLock<Semaphore> lock_;
+  BinarySemaphoreLock<Semaphore> lock_;
 };
 
 }  // namespace concbench::bank

@@ -1,5 +1,6 @@
 // Every bank primitive, in the order reports list them. A new primitive is a
-// class with the members Bank expects (see bank.h) and one line here.
+// row of the traits table (traits.h), a class with the members Bank expects
+// (see bank.h) and one entry here.
 #pragma once
 
 #include <tuple>

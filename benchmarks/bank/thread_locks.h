@@ -7,23 +7,23 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <string_view>
 
+#include "bank/traits.h"
 #include "bank/workload.h"
-#include "concbench/futex.h"
+#include "concbench/cache_line.h"
+#include "concbench/sync.h"
 
 namespace concbench::bank {
 
 // Test-and-test-and-set: waiters spin on a plain load (the line stays shared
 // in their caches) and try the exchange only when the lock looks free. Never
 // process-shared: a holder that died would leave every waiter spinning.
-class alignas(64) SpinlockMutex {
+class alignas(kCacheLine) SpinlockMutex {
  public:
   void lock() {
     for (;;) {
       if (!locked_.exchange(true, std::memory_order_acquire)) return;
-      while (locked_.load(std::memory_order_relaxed))
-        concbench::internal::CpuRelax();
+      while (locked_.load(std::memory_order_relaxed)) CpuRelax();
     }
   }
   void unlock() { locked_.store(false, std::memory_order_release); }
@@ -41,48 +41,26 @@ void UpdateUnder(Lockable& lock, std::int64_t& balance, std::int64_t delta,
   balance += delta;
 }
 
-struct StdMutex {
-  static constexpr std::string_view kName = "std_mutex";
-  static constexpr bool kProcessShared = false;
-  static constexpr bool kExact = true;
+// A primitive that is a default-constructed Lockable and nothing else.
+template <class Mutex, const PrimitiveTraits& kInfo>
+struct Locked {
+  static constexpr const PrimitiveTraits& kTraits = kInfo;
 
-  explicit StdMutex(const PrimitiveOptions& /*options*/) {}
+  explicit Locked(const PrimitiveOptions& /*options*/) {}
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
     UpdateUnder(mutex, balance, delta, cs);
   }
-  std::mutex mutex;
+  Mutex mutex;
 };
 
-struct Spinlock {
-  static constexpr std::string_view kName = "spinlock";
-  static constexpr bool kProcessShared = false;
-  static constexpr bool kExact = true;
-
-  explicit Spinlock(const PrimitiveOptions& /*options*/) {}
-  void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
-    UpdateUnder(mutex, balance, delta, cs);
-  }
-  SpinlockMutex mutex;
-};
-
-struct TbbSpinMutex {
-  static constexpr std::string_view kName = "tbb_spin_mutex";
-  static constexpr bool kProcessShared = false;
-  static constexpr bool kExact = true;
-
-  explicit TbbSpinMutex(const PrimitiveOptions& /*options*/) {}
-  void Apply(std::int64_t& balance, std::int64_t delta, int cs) {
-    UpdateUnder(mutex, balance, delta, cs);
-  }
-  tbb::spin_mutex mutex;
-};
+using StdMutex = Locked<std::mutex, kStdMutexTraits>;
+using Spinlock = Locked<SpinlockMutex, kSpinlockTraits>;
+using TbbSpinMutex = Locked<tbb::spin_mutex, kTbbSpinTraits>;
 
 // A fair (FIFO) lock: each waiter spins on its own queue node. It has no
 // lock()/unlock() (the node lives in the scoped_lock), so no UpdateUnder.
 struct TbbQueuingMutex {
-  static constexpr std::string_view kName = "tbb_queuing_mutex";
-  static constexpr bool kProcessShared = false;
-  static constexpr bool kExact = true;
+  static constexpr const PrimitiveTraits& kTraits = kTbbQueuingTraits;
 
   explicit TbbQueuingMutex(const PrimitiveOptions& /*options*/) {}
   void Apply(std::int64_t& balance, std::int64_t delta, int cs) {

@@ -32,11 +32,13 @@ def racy_lines(benches):
             worst = max(losing, key=lambda b: (share(b), facts.lost_updates(b)))
             total = _updates(worst)
             of = f" of {units.fmt_num(total)} ({share(worst) * 100:.2g}%)" if total else ""
+            lost = units.fmt_num(facts.lost_updates(worst))
+            what = (f"lost {lost} updates{of}" if facts.counts_lost_updates(worst)
+                    else f"ended {lost} off{of}")
             lines.append(
                 f"without a lock ({', '.join(names_)}) updates were lost in {len(losing)} of "
-                f"{len(racy)} forms; worst: {grouping.label(worst)} ended "
-                f"{units.fmt_num(facts.lost_updates(worst))} off{of}: the read-modify-write "
-                "of one worker overwrites the other's")
+                f"{len(racy)} forms; worst: {grouping.label(worst)} {what}: the "
+                "read-modify-write of one worker overwrites the other's")
         else:
             lines.append(f"without a lock ({', '.join(names_)}) no update was lost in this run "
                          "(one worker, or the race did not strike): it is still not correct")

@@ -11,8 +11,10 @@ RACY_WITHOUT_TRAITS = {("bank", "none")}
 PLACEMENT_KEYS = ("pin", "placement", "affinity")
 PLACEMENT_MEANING = {"same": "both ends on one CPU", "split": "ends on two CPUs",
                      "none": "the scheduler places them"}
-# Counters that say a shared result came out wrong.
-WRONG_RESULT_COUNTERS = ("balance_error",)
+# Counters that say a shared result came out wrong: lost_updates (bank's
+# exact count, schema 2) and balance_error (how far the balance is off: a
+# lower bound on the lost updates, all that older files carry).
+WRONG_RESULT_COUNTERS = ("lost_updates", "balance_error")
 
 
 def trait(bench, key):
@@ -31,6 +33,11 @@ def is_racy(bench):
     if exact is not None:
         return exact is False
     return (bench.workload, bench.variant) in RACY_WITHOUT_TRAITS
+
+
+def counts_lost_updates(bench):
+    """True when the benchmark counts its lost updates exactly."""
+    return bool(bench.counters.get("lost_updates"))
 
 
 def lost_updates(bench):

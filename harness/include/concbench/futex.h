@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "concbench/sync.h"
+
 namespace concbench::internal {
 
 // Sleeps while `word` holds `expected`, at most `timeout` (negative: no limit).
@@ -17,11 +19,6 @@ void FutexWait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
 // Wakes up to `count` sleepers on `word`.
 void FutexWake(std::atomic<std::uint32_t>& word, int count);
 
-// A CPU hint for spin loops (x86 `pause`): kinder to the sibling hyperthread.
-inline void CpuRelax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
+using ::concbench::CpuRelax;
 
 }  // namespace concbench::internal

@@ -59,6 +59,10 @@ struct BenchmarkSpec {
   benchmark::TimeUnit unit = benchmark::kMillisecond;
   // Wall time: CPU time never counts threads' or children's work.
   bool real_time = true;
+  // The run sets each iteration's time itself (State::SetIterationTime),
+  // for a benchmark whose wall time per iteration is fixed by design (a time
+  // box); takes precedence over real_time.
+  bool manual_time = false;
   // Iterations per repetition when fixed; 0: Google Benchmark grows them until
   // one repetition lasts --benchmark_min_time. Fixing them spares its probing
   // runs (1, 10, ... iterations, each thrown away) where every iteration is a

@@ -13,12 +13,13 @@
 #include <system_error>
 #include <thread>
 
+#include "concbench/child_entry.h"
 #include "concbench/executor.h"
+#include "concbench/exit_code.h"
 #include "concbench/process.h"
 #include "concbench/process_pool.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
-#include "spawn/child_exit.h"
 
 extern char** environ;
 
@@ -110,7 +111,7 @@ void ProcessStartJoin(benchmark::State& state) {
     child.join();
     if (child.exitcode() != 0) {
       throw std::runtime_error("the child " +
-                               internal::DescribeExitCode(*child.exitcode()));
+                               DescribeExitCode(*child.exitcode()));
     }
   });
 }
@@ -132,10 +133,9 @@ void SpawnSelfJoin(benchmark::State& state) {
       if (errno != EINTR)
         throw std::system_error(errno, std::generic_category(), "waitpid");
     }
-    if (internal::ExitCodeFromStatus(status) != 0) {
-      throw std::runtime_error(
-          "the spawned copy " +
-          internal::DescribeExitCode(internal::ExitCodeFromStatus(status)));
+    if (ExitCodeFromStatus(status) != 0) {
+      throw std::runtime_error("the spawned copy " +
+                               DescribeExitCode(ExitCodeFromStatus(status)));
     }
   });
 }

@@ -138,28 +138,6 @@ void ForgetName(int slot) {
   if (slot >= 0 && slot < kMaxNames) g_names[slot].owner.store(0);
 }
 
-OwnedName::OwnedName(NameKind kind)
-    : name_(UniqueObjectName()),
-      kind_(kind),
-      slot_(RecordName(name_, kind)),
-      owner_(getpid()) {}
-
-OwnedName::OwnedName(NameKind kind, std::string name)
-    : name_(std::move(name)),
-      kind_(kind),
-      slot_(RecordName(name_, kind)),
-      owner_(getpid()) {}
-
-OwnedName::~OwnedName() {
-  if (slot_ >= 0 && getpid() == owner_) RemoveObject(name_.c_str(), kind_);
-  ForgetName(slot_);
-}
-
-void OwnedName::release() {
-  ForgetName(slot_);
-  slot_ = -1;
-}
-
 void RecordChild(pid_t pid) {
   InstallHandlersOnce();
   for (auto& child : g_children) {
@@ -190,4 +168,27 @@ void ResetAfterFork() {
 }
 
 }  // namespace internal
+
+OwnedName::OwnedName(NameKind kind)
+    : name_(UniqueObjectName()),
+      kind_(kind),
+      slot_(internal::RecordName(name_, kind)),
+      owner_(getpid()) {}
+
+OwnedName::OwnedName(NameKind kind, std::string name)
+    : name_(std::move(name)),
+      kind_(kind),
+      slot_(internal::RecordName(name_, kind)),
+      owner_(getpid()) {}
+
+OwnedName::~OwnedName() {
+  if (slot_ >= 0 && getpid() == owner_) RemoveObject(name_.c_str(), kind_);
+  internal::ForgetName(slot_);
+}
+
+void OwnedName::release() {
+  internal::ForgetName(slot_);
+  slot_ = -1;
+}
+
 }  // namespace concbench

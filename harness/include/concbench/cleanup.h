@@ -22,16 +22,6 @@ enum class NameKind { kSharedMemory, kSemaphore, kFile };
 // that a leak check can find exactly their objects. Thread-safe.
 std::string UniqueObjectName();
 
-namespace internal {
-
-// Records `name` (as given to shm_open/sem_open, or a file path) for
-// removal on signal or exit, owned by the calling process; forked children
-// never remove their parent's names. Returns a slot for Forget. Thread-safe;
-// throws std::runtime_error when the table (1024 names) is full or the
-// name is longer than 255 bytes.
-int RecordName(const std::string& name, NameKind kind);
-void ForgetName(int slot);
-
 // Owns a run-scoped name (UniqueObjectName) from before the object is created
 // until after it is gone: the destructor removes the object (shm_unlink,
 // sem_unlink or unlink) if this process created the name, and forgets it.
@@ -55,6 +45,19 @@ class OwnedName {
   int slot_;
   pid_t owner_;
 };
+
+namespace internal {
+
+// Records `name` (as given to shm_open/sem_open, or a file path) for
+// removal on signal or exit, owned by the calling process; forked children
+// never remove their parent's names. Returns a slot for Forget. Thread-safe;
+// throws std::runtime_error when the table (1024 names) is full or the
+// name is longer than 255 bytes.
+int RecordName(const std::string& name, NameKind kind);
+void ForgetName(int slot);
+
+// Compatibility for code that still spells it internal::OwnedName.
+using OwnedName = concbench::OwnedName;
 
 // Records a child to kill and reap if this process is interrupted.
 void RecordChild(pid_t pid);

@@ -13,8 +13,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "concbench/process_pool.h"
-#include "concbench/suite.h"
+#include "concbench/map_call.h"
+#include "concbench/name.h"
 
 namespace concbench {
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "concbench/clock.h"
 #include "concbench/metric.h"
 #include "concbench/name.h"
 #include "concbench/settings.h"
@@ -105,7 +106,6 @@ namespace internal {
 // The factor by which the running benchmark is stretched (1: none).
 double& TestSlowdown();
 void StretchSince(std::int64_t start_ns);
-std::int64_t NowNs();
 
 // The process tree's CPU seconds over the running parts of a loop.
 class CpuMeter {
@@ -162,7 +162,7 @@ bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
       ok = false;
       break;
     }
-    const std::int64_t start = stretch ? internal::NowNs() : 0;
+    const std::int64_t start = stretch ? NowNs() : 0;
     try {
       body();
     } catch (const std::exception& e) {

@@ -115,7 +115,11 @@ void Register(std::vector<BenchmarkSpec>& chosen, const Options& options,
     // Google Benchmark's CPU time: every thread of this process (children
     // are in the cpu_seconds counter). It appends /process_time to run_name.
     registered->MeasureProcessCPUTime();
-    if (spec.real_time) registered->UseRealTime();
+    if (spec.manual_time) {
+      registered->UseManualTime();
+    } else if (spec.real_time) {
+      registered->UseRealTime();
+    }
     if (spec.iterations > 0) registered->Iterations(spec.iterations);
   }
 }

@@ -10,6 +10,7 @@
 
 #include "concbench/affinity.h"
 #include "concbench/channel.h"
+#include "concbench/floors.h"
 #include "concbench/message.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
@@ -161,7 +162,9 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                                  PingPong(state, kind, peer, pin, size);
                                },
                            .metric = Metric::RealTime(MetricKind::kLatency),
-                           .unit = benchmark::kMicrosecond});
+                           .unit = benchmark::kMicrosecond,
+                           .floor =
+                               floors::ChannelPingPong(kind, PinName(pin))});
         }
         for (std::size_t size : sizes.throughput) {
           specs.push_back({.name = name("throughput", size),
@@ -171,7 +174,9 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                                },
                            .metric = {"bytes_per_second", "B/s",
                                       Better::kHigher, MetricKind::kThroughput},
-                           .unit = benchmark::kMicrosecond});
+                           .unit = benchmark::kMicrosecond,
+                           .floor = floors::ChannelThroughput(
+                               static_cast<std::int64_t>(size))});
         }
       }
     }

@@ -16,6 +16,7 @@
 #include "concbench/child_entry.h"
 #include "concbench/executor.h"
 #include "concbench/exit_code.h"
+#include "concbench/floors.h"
 #include "concbench/process.h"
 #include "concbench/process_pool.h"
 #include "concbench/suite.h"
@@ -141,15 +142,20 @@ void SpawnSelfJoin(benchmark::State& state) {
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
-  auto add = [&specs](Name name, std::function<void(benchmark::State&)> run) {
+  auto add = [&specs](Name name, std::function<void(benchmark::State&)> run,
+                      std::string floor = {}) {
     specs.push_back({.name = std::move(name),
                      .run = std::move(run),
                      .metric = Metric::RealTime(MetricKind::kLatency),
-                     .unit = benchmark::kMicrosecond});
+                     .unit = benchmark::kMicrosecond,
+                     .floor = std::move(floor)});
   };
-  add(Name("spawn", "thread_start_join"), &ThreadStartJoin);
-  add(Name("spawn", "process_start_join"), &ProcessStartJoin);
-  add(Name("spawn", "spawn_self_join"), &SpawnSelfJoin);
+  add(Name("spawn", "thread_start_join"), &ThreadStartJoin,
+      floors::ThreadCreateJoin().str());
+  add(Name("spawn", "process_start_join"), &ProcessStartJoin,
+      floors::ForkExitWait().str());
+  add(Name("spawn", "spawn_self_join"), &SpawnSelfJoin,
+      floors::PosixSpawnWait().str());
   // Quick mode keeps 1 worker and the cores; full mode sweeps.
   const std::vector<int> counts = config.mode == SuiteMode::kFull
                                       ? config.WorkerCounts()

@@ -11,6 +11,9 @@ namespace concbench {
 // Exits 0 at once: the spawn start method's child (spawn/spawn_self_join).
 inline constexpr const char* kChildExitFlag = "--child-exit";
 
+// Serves fork commands on descriptors 3 and 4: ForkHelper's process.
+inline constexpr const char* kForkHelperFlag = "--fork-helper";
+
 // When argv is a hidden entry point (one of the flags above as the only
 // argument), runs it and returns its exit status; otherwise
 // returns nothing and main goes on. Costs a few string compares.

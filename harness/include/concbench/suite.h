@@ -60,6 +60,9 @@ struct BenchmarkSpec {
   benchmark::TimeUnit unit = benchmark::kMillisecond;
   // Wall time: CPU time never counts threads' or children's work.
   bool real_time = true;
+  // The body reports each iteration's time (State::SetIterationTime), e.g.
+  // a time measured in another process; overrides real_time.
+  bool manual_time = false;
   // Iterations per repetition when fixed; 0: Google Benchmark grows them until
   // one repetition lasts --benchmark_min_time. Fixing them spares its probing
   // runs (1, 10, ... iterations, each thrown away) where every iteration is a

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 #include <vector>
 
@@ -55,8 +56,8 @@ void ForkExitWait(benchmark::State& state) {
 // does not copy the parent's page tables).
 void PosixSpawnWait(benchmark::State& state) {
   TimedLoop(state, [] {
-    char program[] = "/bin/true";
-    char* argv[] = {program, nullptr};
+    std::string program = kTinyProgram;
+    char* argv[] = {program.data(), nullptr};
     pid_t pid = 0;
     const int error =
         posix_spawn(&pid, kTinyProgram, nullptr, nullptr, argv, environ);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "child_pids.h"
+#include "concbench/clock.h"
 #include "concbench/floors.h"
 #include "concbench/fork_helper.h"
 #include "concbench/suite.h"
@@ -140,6 +141,27 @@ TEST(LimitsTest, PingPongsAnswerEveryRound) {
     ExpectRounds<limits::WordPingPong<limits::SpinWaiting>>("split");
     ExpectRounds<limits::WordPingPong<limits::FutexWaiting>>("split");
   }
+}
+
+// A peer that cannot be placed (no CPU 1000) fails the first round at once,
+// naming its reason, instead of leaving main to wait out the stall limit.
+template <class PingPong>
+void ExpectPeerFailureNamed() {
+  PingPong pingpong(limits::Cpus{.main = -1, .peer = 1000});
+  const std::int64_t start = NowNs();
+  try {
+    for (int i = 0; i < 3; ++i) pingpong.Round();
+    FAIL() << "a peer that could not be pinned answered";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("pin to CPU 1000"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_LT(NowNs() - start, limits::kStallNs / 2);
+}
+
+TEST(LimitsTest, APeerThatFailsEndsTheRoundWithItsReason) {
+  ExpectPeerFailureNamed<limits::WordPingPong<limits::FutexWaiting>>();
+  ExpectPeerFailureNamed<limits::PipePingPong>();
 }
 
 TEST(LimitsTest, SplitOnOneCpuIsAnErrorWithItsReason) {

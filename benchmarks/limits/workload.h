@@ -110,13 +110,22 @@ class WordPingPong {
   WordPingPong& operator=(const WordPingPong&) = delete;
 
   void Round() {
+    ThrowIfPeerFailed();
     const std::uint32_t ping = sent_ + 1;
     word_.store(ping, std::memory_order_release);
     Waiting::Wake(word_);
-    const std::uint32_t answer = AwaitChange<Waiting>(word_, ping);
-    if (answer != ping + 1)
+    std::uint32_t answer = 0;
+    try {
+      answer = AwaitChange<Waiting>(word_, ping);
+    } catch (const std::runtime_error&) {
+      ThrowIfPeerFailed();
+      throw;
+    }
+    if (answer != ping + 1) {
+      ThrowIfPeerFailed();
       throw std::runtime_error("the peer answered " + std::to_string(answer) +
                                ", not " + std::to_string(ping + 1));
+    }
     sent_ = answer;
   }
   // Round trips completed.
@@ -136,13 +145,25 @@ class WordPingPong {
         word_.store(expected + 1, std::memory_order_release);
         Waiting::Wake(word_);
       }
-    } catch (const std::exception&) {
-      // Main's wait times out and names the stall.
+    } catch (const std::exception& e) {
+      // Wakes main at once with the reason, instead of a stall.
+      peer_error_ = e.what();
+      peer_failed_.store(true, std::memory_order_release);
+      word_.store(kPeerFailed, std::memory_order_release);
+      Waiting::Wake(word_);
     }
   }
 
+  void ThrowIfPeerFailed() const {
+    if (peer_failed_.load(std::memory_order_acquire))
+      throw std::runtime_error("the ping-pong peer failed: " + peer_error_);
+  }
+
+  static constexpr std::uint32_t kPeerFailed = 0xffffffff;
   alignas(64) std::atomic<std::uint32_t> word_{0};
   alignas(64) std::atomic<bool> stop_{false};
+  std::atomic<bool> peer_failed_{false};
+  std::string peer_error_;  // written before peer_failed_ is set
   std::uint32_t sent_ = 0;
   std::thread peer_;
 };
@@ -175,9 +196,13 @@ class PipePingPong {
     const std::uint64_t ping = ++sent_;
     WriteWord(to_peer_[1], ping);
     std::uint64_t answer = 0;
-    if (!ReadWord(to_main_[0], answer) || answer != ping)
+    if (!ReadWord(to_main_[0], answer) || answer != ping) {
+      const std::string why = peer_failed_.load(std::memory_order_acquire)
+                                  ? ": " + peer_error_
+                                  : "";
       throw std::runtime_error("the pipe peer did not echo " +
-                               std::to_string(ping));
+                               std::to_string(ping) + why);
+    }
   }
   std::uint64_t rounds() const { return sent_; }
 
@@ -207,12 +232,16 @@ class PipePingPong {
       ScopedPin pin(cpu);
       std::uint64_t value = 0;
       while (ReadWord(to_peer_[0], value)) WriteWord(to_main_[1], value);
-    } catch (const std::exception&) {
-      // Closing below gives main end-of-file, which it reports.
+    } catch (const std::exception& e) {
+      // Closing below gives main end-of-file; it reports this reason.
+      peer_error_ = e.what();
+      peer_failed_.store(true, std::memory_order_release);
     }
     close(to_main_[1]);
   }
 
+  std::atomic<bool> peer_failed_{false};
+  std::string peer_error_;  // written before peer_failed_ is set
   int to_peer_[2] = {-1, -1};
   int to_main_[2] = {-1, -1};
   std::uint64_t sent_ = 0;

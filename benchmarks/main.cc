@@ -4,21 +4,19 @@
 // Exit status: 0 when every benchmark ran and verified; 1 when any failed;
 // 2 on bad input (one line on stderr says what).
 #include <cstdio>
-#include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
 
 #include "command_line.h"
+#include "concbench/child_entry.h"
 #include "concbench/settings.h"
 #include "runner.h"
-#include "spawn/child_exit.h"
 
 int main(int argc, char** argv) {
-  // A fresh copy of this binary started by the spawn workload: it must cost
-  // only exec and start-up, so it returns before any option or context work.
-  if (argc == 2 && std::strcmp(argv[1], concbench::kChildExitFlag) == 0)
-    return 0;
+  // A fresh copy of this binary started by a workload: it must cost only
+  // exec, start-up and its job, so it runs before any option or context work.
+  if (const auto status = concbench::RunChildEntry(argc, argv)) return *status;
   try {
     const std::vector<std::string> args(argv + 1, argv + argc);
     const concbench::Options options = concbench::ParseCommandLine(args);

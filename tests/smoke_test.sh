@@ -14,5 +14,11 @@ trap 'rm -rf "$tmp"' EXIT
   exit 1
 }
 "$bin" --smoke --list=json >"$tmp/list.json"
+# The machine's floors are listed in every mode (check_output.py checks that
+# every floor a benchmark names is one of them).
+"$bin" --smoke --list | grep -qx 'limits/fork_exit_wait' || {
+  echo "smoke: the limits workload is not listed" >&2
+  exit 1
+}
 "$json_check" "$tmp/smoke.json" "$tmp/list.json"
 /usr/bin/python3 "$checker" "$tmp/smoke.json" "$tmp/list.json"

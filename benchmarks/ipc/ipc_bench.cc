@@ -3,13 +3,12 @@
 // throughput. Every message is checked on arrival at a cost independent of
 // its size (sequence and sampled words, message.h), and one in
 // kFullCheckEvery in full; payloads are built before the timed loop, so a
-// send writes only the header and two marks. ipc/memcpy/throughput rows are
-// the throughput rows' floor: the same bytes moved by memcpy in one thread.
+// send writes only the header and two marks. Every row names its floor from
+// the limits workload (floors.h): memcpy of the same size for throughput.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -17,6 +16,7 @@
 
 #include "concbench/affinity.h"
 #include "concbench/channel.h"
+#include "concbench/floors.h"
 #include "concbench/message.h"
 #include "concbench/peer.h"
 #include "concbench/suite.h"
@@ -131,64 +131,9 @@ void Throughput(benchmark::State& state, const std::string& kind,
   state.counters["batch"] = static_cast<double>(batch);
 }
 
-std::uint64_t LoadWord(const std::byte* at) {
-  std::uint64_t word;
-  std::memcpy(&word, at, sizeof(word));
-  return word;
-}
-
-// The floor of the throughput rows: the same payload bytes in the same
-// batches, moved by one memcpy per message within one thread. Like a
-// message, each copy is stamped with its sequence in its first and last
-// words, checked after the copy; the whole buffer is compared after the
-// loop.
-void Memcpy(benchmark::State& state, std::size_t size) {
-  const std::int64_t batch = BatchFor(size);
-  constexpr std::size_t kWord = sizeof(std::uint64_t);
-  std::vector<std::byte> from(std::max(size, kWord));
-  std::vector<std::byte> to(from.size());
-  for (std::size_t i = 0; i < from.size(); ++i)
-    from[i] = static_cast<std::byte>(i * 31 + 7);
-  const std::size_t last = from.size() - kWord;
-  std::uint64_t sequence = 0;
-  const bool ran = TimedLoop(state, [&] {
-    for (std::int64_t i = 0; i < batch; ++i, ++sequence) {
-      std::memcpy(from.data(), &sequence, kWord);
-      std::memcpy(from.data() + last, &sequence, kWord);
-      benchmark::DoNotOptimize(from.data());
-      std::memcpy(to.data(), from.data(), from.size());
-      benchmark::DoNotOptimize(to.data());
-      benchmark::ClobberMemory();
-      if (LoadWord(to.data()) != sequence ||
-          LoadWord(to.data() + last) != sequence) {
-        throw std::runtime_error(
-            fmt::format("copy {}: the stamps did not arrive", sequence));
-      }
-    }
-  });
-  if (!ran) return;
-  if (to != from) {
-    state.SkipWithError("memcpy: the last copy differs from its source");
-    return;
-  }
-  const auto expected = static_cast<std::uint64_t>(state.iterations() + 1) *
-                        static_cast<std::uint64_t>(batch);
-  if (!Verify(state, "copies", sequence, expected)) return;
-  state.SetItemsProcessed(state.iterations() * batch);
-  state.SetBytesProcessed(state.iterations() * batch *
-                          static_cast<std::int64_t>(size));
-  state.counters["size"] = static_cast<double>(size);
-  state.counters["batch"] = static_cast<double>(batch);
-}
-
-// The throughput rows' primary metric, and their memcpy floor's.
+// The throughput rows' primary metric.
 Metric BytesPerSecond() {
   return {"bytes_per_second", "B/s", Better::kHigher, MetricKind::kThroughput};
-}
-
-Name MemcpyName(std::size_t size) {
-  return Name("ipc", "memcpy/throughput")
-      .Param("size", static_cast<std::int64_t>(size));
 }
 
 // 8 B to 1 MiB in powers of four (8 * 4^k up to 512 KiB, then 1 MiB).
@@ -238,7 +183,9 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                                },
                            .metric = Metric::RealTime(MetricKind::kLatency),
                            .unit = benchmark::kMicrosecond,
-                           .traits = traits});
+                           .traits = traits,
+                           .floor =
+                               floors::ChannelPingPong(kind, PinName(pin))});
         }
         for (std::size_t size : sizes.throughput) {
           specs.push_back({.name = name("throughput", size),
@@ -249,17 +196,11 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                            .metric = BytesPerSecond(),
                            .unit = benchmark::kMicrosecond,
                            .traits = traits,
-                           .floor = MemcpyName(size).str()});
+                           .floor = floors::ChannelThroughput(
+                               static_cast<std::int64_t>(size))});
         }
       }
     }
-  }
-  for (std::size_t size : sizes.throughput) {
-    specs.push_back(
-        {.name = MemcpyName(size),
-         .run = [=](benchmark::State& state) { Memcpy(state, size); },
-         .metric = BytesPerSecond(),
-         .unit = benchmark::kMicrosecond});
   }
 }
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <new>
 
-#include "concbench/futex.h"
 #include "concbench/shared_memory.h"
+#include "concbench/sync.h"
 
 namespace concbench::sleep_io {
 
@@ -38,7 +38,7 @@ inline bool CancellableSleep(std::chrono::nanoseconds duration) {
   while (word.load(std::memory_order_acquire) == 0) {
     const auto left = until - std::chrono::steady_clock::now();
     if (left <= std::chrono::nanoseconds::zero()) return true;
-    internal::FutexWait(word, 0, left);
+    FutexWait(word, 0, left);
   }
   return false;
 }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "concbench/sync.h"
 #include "sleep_io/cancel.h"
 
 namespace concbench::sleep_io {
@@ -61,7 +62,7 @@ class Watchdog {
         fired_ = true;
         std::atomic<std::uint32_t>& word = SharedControl().cancelled;
         word.store(1, std::memory_order_release);
-        internal::FutexWake(word, -1);
+        FutexWake(word, -1);
       } else if (deadline_) {
         wake_.wait_until(lock, *deadline_);
       } else {

@@ -13,12 +13,14 @@
 #include <system_error>
 #include <thread>
 
+#include "concbench/child_entry.h"
 #include "concbench/executor.h"
+#include "concbench/exit_code.h"
+#include "concbench/floors.h"
 #include "concbench/process.h"
 #include "concbench/process_pool.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
-#include "spawn/child_exit.h"
 
 extern char** environ;
 
@@ -110,7 +112,7 @@ void ProcessStartJoin(benchmark::State& state) {
     child.join();
     if (child.exitcode() != 0) {
       throw std::runtime_error("the child " +
-                               internal::DescribeExitCode(*child.exitcode()));
+                               DescribeExitCode(*child.exitcode()));
     }
   });
 }
@@ -132,24 +134,28 @@ void SpawnSelfJoin(benchmark::State& state) {
       if (errno != EINTR)
         throw std::system_error(errno, std::generic_category(), "waitpid");
     }
-    if (internal::ExitCodeFromStatus(status) != 0) {
-      throw std::runtime_error(
-          "the spawned copy " +
-          internal::DescribeExitCode(internal::ExitCodeFromStatus(status)));
+    if (ExitCodeFromStatus(status) != 0) {
+      throw std::runtime_error("the spawned copy " +
+                               DescribeExitCode(ExitCodeFromStatus(status)));
     }
   });
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
-  auto add = [&specs](Name name, std::function<void(benchmark::State&)> run) {
+  auto add = [&specs](Name name, std::function<void(benchmark::State&)> run,
+                      std::string floor = {}) {
     specs.push_back({.name = std::move(name),
                      .run = std::move(run),
                      .metric = Metric::RealTime(MetricKind::kLatency),
-                     .unit = benchmark::kMicrosecond});
+                     .unit = benchmark::kMicrosecond,
+                     .floor = std::move(floor)});
   };
-  add(Name("spawn", "thread_start_join"), &ThreadStartJoin);
-  add(Name("spawn", "process_start_join"), &ProcessStartJoin);
-  add(Name("spawn", "spawn_self_join"), &SpawnSelfJoin);
+  add(Name("spawn", "thread_start_join"), &ThreadStartJoin,
+      floors::ThreadCreateJoin().str());
+  add(Name("spawn", "process_start_join"), &ProcessStartJoin,
+      floors::ForkExitWait().str());
+  add(Name("spawn", "spawn_self_join"), &SpawnSelfJoin,
+      floors::PosixSpawnWait().str());
   // Quick mode keeps 1 worker and the cores; full mode sweeps.
   const std::vector<int> counts = config.mode == SuiteMode::kFull
                                       ? config.WorkerCounts()

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <exception>
 
-#include "concbench/futex.h"
+#include "concbench/sync.h"
 #include "pool_layout.h"
 
 namespace concbench::internal {

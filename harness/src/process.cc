@@ -37,17 +37,6 @@ pid_t ForkChild() {
   return pid;
 }
 
-int ExitCodeFromStatus(int status) {
-  if (WIFSIGNALED(status)) return -WTERMSIG(status);
-  return WEXITSTATUS(status);
-}
-
-std::string DescribeExitCode(int exitcode) {
-  if (exitcode >= 0) return fmt::format("exited with status {}", exitcode);
-  return fmt::format("was killed by signal {} ({})", -exitcode,
-                     strsignal(-exitcode));
-}
-
 }  // namespace internal
 
 namespace {
@@ -118,7 +107,7 @@ bool Process::Reap(bool block) {
     return true;
   }
   if (got != pid_) return false;
-  exitcode_ = internal::ExitCodeFromStatus(status);
+  exitcode_ = ExitCodeFromStatus(status);
   internal::ForgetChild(pid_);
   return true;
 }

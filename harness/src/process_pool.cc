@@ -16,7 +16,7 @@
 
 #include "concbench/cleanup.h"
 #include "concbench/cpu_time.h"
-#include "concbench/futex.h"
+#include "concbench/sync.h"
 #include "concbench/process.h"
 #include "pool_layout.h"
 

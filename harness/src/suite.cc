@@ -116,12 +116,6 @@ double& TestSlowdown() {
   return factor;
 }
 
-std::int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 void CpuMeter::Start() { started_ = ProcessTreeCpuSeconds(); }
 
 void CpuMeter::Stop() { seconds_ += ProcessTreeCpuSeconds() - started_; }

@@ -56,8 +56,8 @@ namespace internal {
 int RecordName(const std::string& name, NameKind kind);
 void ForgetName(int slot);
 
-// The harness's own code names it here too.
-using ::concbench::OwnedName;
+// Compatibility for code that still spells it internal::OwnedName.
+using OwnedName = concbench::OwnedName;
 
 // Records a child to kill and reap if this process is interrupted.
 void RecordChild(pid_t pid);

@@ -13,9 +13,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "concbench/process_pool.h"
+#include "concbench/map_call.h"
+#include "concbench/name.h"
 #include "concbench/required.h"
-#include "concbench/suite.h"
 
 namespace concbench {
 

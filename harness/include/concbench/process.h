@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "concbench/exit_code.h"
+
 namespace concbench {
 
 // Runs `target` in a forked child. The child exits 0 when `target` returns,
@@ -65,11 +67,9 @@ namespace internal {
 // cleanup on interrupt (ForgetChild once reaped).
 pid_t ForkChild();
 
-// Converts a waitpid status into an exit code: status, or minus the signal.
-int ExitCodeFromStatus(int status);
-
-// "exited with status 3" or "was killed by signal 9 (Killed)".
-std::string DescribeExitCode(int exitcode);
+// Compatibility for code that still spells these internal:: (exit_code.h).
+using concbench::DescribeExitCode;
+using concbench::ExitCodeFromStatus;
 
 }  // namespace internal
 }  // namespace concbench

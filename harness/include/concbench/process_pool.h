@@ -22,52 +22,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "concbench/map_call.h"
+
 namespace concbench {
 
-// A task raised, the pool broke, or it was closed or terminated.
-class PoolError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// get(timeout) ran out of time; the result may still arrive later.
-class PoolTimeout : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-using Timeout = std::optional<std::chrono::milliseconds>;
-
 namespace internal {
-
-// Runs items [begin, end) of a typed map over raw bytes; a plain function, so
-// its address is valid in every forked worker.
-using RangeKernel = void (*)(void (*fn)(), const std::byte* inputs,
-                             std::byte* results, std::size_t begin,
-                             std::size_t end);
-
-template <class R, class A>
-void RunRange(void (*fn)(), const std::byte* inputs, std::byte* results,
-              std::size_t begin, std::size_t end) {
-  auto* typed = reinterpret_cast<R (*)(A)>(fn);
-  for (std::size_t i = begin; i < end; ++i) {
-    A arg;
-    std::memcpy(&arg, inputs + i * sizeof(A), sizeof(A));
-    const R result = typed(arg);
-    std::memcpy(results + i * sizeof(R), &result, sizeof(R));
-  }
-}
-
-// One map call, type-erased: results[i] = fn(inputs[i]) for i < count.
-struct MapCall {
-  RangeKernel kernel;
-  void (*fn)();
-  const std::byte* inputs;
-  std::size_t input_size;
-  std::size_t result_size;
-  std::size_t count;
-  std::size_t chunk;  // items per task, >= 1
-};
 
 class PoolCore;
 
@@ -95,8 +54,6 @@ class Batch {
   std::size_t count_;
   bool collected_ = false;
 };
-
-std::size_t AutoChunk(std::size_t count, int workers);
 
 }  // namespace internal
 

@@ -2,7 +2,6 @@
 // FIFO in shared memory, usable by forked children and threads alike.
 #pragma once
 
-#include <boost/date_time/posix_time/posix_time_types.hpp>
 #include <boost/interprocess/sync/interprocess_condition.hpp>
 #include <boost/interprocess/sync/interprocess_mutex.hpp>
 #include <boost/interprocess/sync/scoped_lock.hpp>
@@ -13,6 +12,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "concbench/deadline.h"
 #include "concbench/shared_memory.h"
 
 namespace concbench {
@@ -51,7 +51,7 @@ class Queue {
   // Appends `item` unless the queue is still full after `timeout`; returns
   // whether it did (Python's put(timeout) raising Full).
   bool put(const T& item, std::chrono::milliseconds timeout) {
-    const auto deadline = Deadline(timeout);
+    const auto deadline = UtcDeadlineAfter(timeout);
     Lock lock(header_->mutex, deadline);
     if (!lock.owns()) return false;
     while (header_->count == header_->capacity) {
@@ -76,7 +76,7 @@ class Queue {
   // The oldest item, or empty when none arrived within `timeout` (Python's
   // get(timeout) raising Empty).
   std::optional<T> get(std::chrono::milliseconds timeout) {
-    const auto deadline = Deadline(timeout);
+    const auto deadline = UtcDeadlineAfter(timeout);
     Lock lock(header_->mutex, deadline);
     if (!lock.owns()) return std::nullopt;
     while (header_->count == 0) {
@@ -121,11 +121,6 @@ class Queue {
     if (capacity == 0)
       throw std::invalid_argument("a Queue needs a capacity of at least 1");
     return SlotsOffset() + capacity * sizeof(T);
-  }
-  // Boost's timed waits take an absolute UTC time.
-  static boost::posix_time::ptime Deadline(std::chrono::milliseconds timeout) {
-    return boost::posix_time::microsec_clock::universal_time() +
-           boost::posix_time::milliseconds(timeout.count());
   }
   // Called with the lock held.
   void Push(const T& item) {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "concbench/clock.h"
 #include "concbench/metric.h"
 #include "concbench/name.h"
 #include "concbench/settings.h"
@@ -59,9 +60,9 @@ struct BenchmarkSpec {
   benchmark::TimeUnit unit = benchmark::kMillisecond;
   // Wall time: CPU time never counts threads' or children's work.
   bool real_time = true;
-  // The run sets each iteration's time itself (State::SetIterationTime),
-  // for a benchmark whose wall time per iteration is fixed by design (a time
-  // box); takes precedence over real_time.
+  // The body reports each iteration's time (State::SetIterationTime): a time
+  // measured in another process, or the time per update of a time box whose
+  // wall time is fixed by design; overrides real_time.
   bool manual_time = false;
   // Iterations per repetition when fixed; 0: Google Benchmark grows them until
   // one repetition lasts --benchmark_min_time. Fixing them spares its probing
@@ -109,7 +110,6 @@ namespace internal {
 // The factor by which the running benchmark is stretched (1: none).
 double& TestSlowdown();
 void StretchSince(std::int64_t start_ns);
-std::int64_t NowNs();
 
 // The process tree's CPU seconds over the running parts of a loop.
 class CpuMeter {
@@ -166,7 +166,7 @@ bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
       ok = false;
       break;
     }
-    const std::int64_t start = stretch ? internal::NowNs() : 0;
+    const std::int64_t start = stretch ? NowNs() : 0;
     try {
       body();
     } catch (const std::exception& e) {

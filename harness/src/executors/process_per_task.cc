@@ -12,6 +12,7 @@
 
 #include "concbench/executor.h"
 #include "concbench/process.h"
+#include "concbench/process_pool.h"
 #include "concbench/shared_memory.h"
 
 namespace concbench::internal {

@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "concbench/executor.h"
+#include "concbench/process_pool.h"
 
 namespace concbench::internal {
 namespace {

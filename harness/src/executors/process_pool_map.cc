@@ -1,6 +1,7 @@
 // process_pool_map: ProcessPool::map with a chunk size (0: Python's auto).
 // Past the timeout, if one is set, the pool is terminated.
 #include "concbench/executor.h"
+#include "concbench/process_pool.h"
 
 namespace concbench::internal {
 namespace {

@@ -21,10 +21,11 @@
 #include <vector>
 
 #include "concbench/executor.h"
-#include "concbench/futex.h"
 #include "concbench/process.h"
+#include "concbench/process_pool.h"
 #include "concbench/queue.h"
 #include "concbench/shared_memory.h"
+#include "concbench/sync.h"
 
 namespace concbench::internal {
 namespace {

@@ -1,7 +1,8 @@
 """The channel charts, placement first (one panel per peer kind and
-placement): round-trip latency against message size, throughput as bars
-per size with the floor the benchmarks name (memcpy), and single requests
-(the manager's) as bars per placement."""
+placement): round-trip latency against message size with the floors the
+benchmarks name (the bare primitive at the same placement), throughput as
+bars per size with each size's floor (memcpy), and single requests (the
+manager's) as bars per placement."""
 
 from concbench import facts, figures, grouping, names, stats
 from concbench.answer_ipc import size_text
@@ -67,6 +68,11 @@ def latency(plt, run, workload, benches, context, pattern, members):
                         cpython=py)
             values += [e.value for e in est if figures.usable(e)]
             sizes += xs
+        # A floor bounds every size (the 8-byte round trip of the bare
+        # primitive at the same placement).
+        for label, e in _floors(run, bs, seconds).items():
+            _floor_line(ax, e, label)
+            values.append(e.value)
         common.count_axis(ax, "x", sizes)
         ax.xaxis.set_major_formatter(common.ticker().FuncFormatter(
             lambda v, _: size_text(v)))
@@ -80,15 +86,31 @@ def latency(plt, run, workload, benches, context, pattern, members):
     return common.Chart(workload, pattern.replace("/", "_"), title, fig)
 
 
-def _floor_value(run, members):
-    """(label, Estimate in B/s) of the floor the members name, or None."""
+def _floors(run, members, value):
+    """{label: Estimate} of each distinct floor the members name, valued by
+    `value` (seconds, bytes per second), in the members' order."""
+    out = {}
     for b in members:
         f = figures.floor_bench(run, b)
-        if f is not None and not f.failed:
-            e = figures.bytes_per_second(f)
-            if figures.usable(e):
-                return grouping.label(f), e
-    return None
+        if f is None or f.failed:
+            continue
+        e = value(f)
+        if figures.usable(e):
+            out.setdefault(grouping.label(f), e)
+    return out
+
+
+def _floor_line(ax, e, label, xmin=None, xmax=None):
+    """A dashed floor across the panel, or over [xmin, xmax] in data units."""
+    style = dict(color="#555555", linestyle="--", linewidth=1.2, label=f"floor: {label}")
+    if xmin is None:
+        ax.axhline(e.value, **style)
+        if figures.has_interval(e):
+            ax.axhspan(e.lo, e.hi, color="#555555", alpha=0.1)
+        return
+    ax.hlines(e.value, xmin, xmax, **style)
+    if figures.has_interval(e):
+        ax.fill_between([xmin, xmax], e.lo, e.hi, color="#555555", alpha=0.1)
 
 
 def throughput(plt, run, workload, benches, context, pattern, members):
@@ -111,14 +133,13 @@ def throughput(plt, run, workload, benches, context, pattern, members):
             common.bar(ax, x, e, b.variant, width=width, cpython=py,
                        label=b.variant + (cpython.LABEL if py else ""))
             values.append(e.value)
-        floor = _floor_value(run, bs)
-        if floor is not None:
-            label, e = floor
-            ax.axhline(e.value, color="#555555", linestyle="--", linewidth=1.2,
-                       label=f"floor: {label}")
-            if figures.has_interval(e):
-                ax.axhspan(e.lo, e.hi, color="#555555", alpha=0.1)
-            values.append(e.value)
+        # Each size has its own floor (memcpy of that size): a segment over
+        # that size's bars.
+        for x, size in enumerate(sizes):
+            same_size = [b for b in bs if (names.num(b.params.get("size")) or 0) == size]
+            for label, e in _floors(run, same_size, figures.bytes_per_second).items():
+                _floor_line(ax, e, label, x - 0.45, x + 0.45)
+                values.append(e.value)
         ax.set_xticks(range(len(sizes)), [size_text(s) for s in sizes])
         common.eng_axis(ax, "y", "B/s", values)
         ax.set_xlabel("message size")
@@ -154,10 +175,12 @@ def requests(plt, run, workload, groups, context):
 
 
 def charts(plt, run, workload, benches, context):
-    """Every channel chart of a workload whose benchmarks carry a placement
-    and a pattern (pingpong, throughput, a request)."""
+    """Every channel chart of a workload whose benchmarks all carry a
+    placement and a pattern (pingpong, throughput, a request). A workload
+    where only some do (the limits: a fork has no placement) is left to the
+    listing chart, which draws every benchmark."""
     rows = [b for b in benches if facts.placement(b) and b.modes]
-    if not rows:
+    if not rows or len(rows) != len(benches):
         return []
     out, single = [], {}
     for pattern, members in grouping.group_by(rows, _pattern).items():

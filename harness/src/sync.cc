@@ -1,4 +1,4 @@
-#include "concbench/futex.h"
+#include "concbench/sync.h"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -7,7 +7,7 @@
 
 #include <climits>
 
-namespace concbench::internal {
+namespace concbench {
 
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
@@ -30,4 +30,4 @@ void FutexWake(std::atomic<std::uint32_t>& word, int count) {
           count < 0 ? INT_MAX : count, nullptr, nullptr, 0);
 }
 
-}  // namespace concbench::internal
+}  // namespace concbench

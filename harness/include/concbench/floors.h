@@ -1,0 +1,47 @@
+// The machine's floors: the names of the limits workload's benchmarks, which
+// the limits workload registers and other benchmarks name as their floor
+// (BenchmarkSpec::floor), so that a ratio to the floor is read from one run.
+// Placements are ipc's: "same" (one CPU), "split" (two CPUs), "none".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "concbench/name.h"
+
+namespace concbench::floors {
+
+// fork + _exit + waitpid from a small helper process (ForkHelper).
+Name ForkExitWait();
+// posix_spawn of a tiny program (/bin/true) + waitpid.
+Name PosixSpawnWait();
+// pthread_create + pthread_join of a thread that only marks that it ran.
+Name ThreadCreateJoin();
+// Two threads hand a counter back and forth through a futex (same, split).
+Name FutexPingPong(std::string_view pin);
+// Two threads hand a counter back and forth through one spinning cache line
+// (split only: on one CPU a spinner waits out its time slice).
+Name SpinPingPong(std::string_view pin);
+// Two threads echo 8 bytes through two blocking pipes (same, split, none).
+Name PipePingPong(std::string_view pin);
+// memcpy of `size` bytes between two buffers, bytes per second.
+Name Memcpy(std::int64_t size);
+
+// The placements each measures, in the order the limits workload registers.
+std::vector<std::string_view> FutexPins();
+std::vector<std::string_view> SpinPins();
+std::vector<std::string_view> PipePins();
+// The memcpy sizes: ipc's 8 B, 32 KiB and 1 MiB.
+std::vector<std::int64_t> MemcpySizes();
+
+// The floor of `channel`'s round trip at `pin`, or "" where it has none: the
+// bare pipe's for pipe and socketpair, the spin round trip for shm_ring
+// between two CPUs.
+std::string ChannelPingPong(std::string_view channel, std::string_view pin);
+// The floor of a channel's one-way throughput at `size`: memcpy at that
+// size, or "" where the limits workload measures no such size.
+std::string ChannelThroughput(std::int64_t size);
+
+}  // namespace concbench::floors

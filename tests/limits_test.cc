@@ -1,0 +1,176 @@
+// The limits workload: every floor that floors.h names is registered with
+// its primary metric, every floor another benchmark names exists, the fork
+// helper forks and is reaped (no zombie, no child left), and the ping-pong
+// peers answer, are checked and end.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cerrno>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "child_pids.h"
+#include "concbench/clock.h"
+#include "concbench/floors.h"
+#include "concbench/fork_helper.h"
+#include "concbench/suite.h"
+#include "limits/workload.h"
+
+namespace concbench {
+namespace {
+
+std::map<std::string, BenchmarkSpec> SuiteByName() {
+  SuiteConfig config;
+  config.mode = SuiteMode::kSmoke;
+  config.cores = 2;
+  std::map<std::string, BenchmarkSpec> specs;
+  for (BenchmarkSpec& spec : BuildSuite(config))
+    specs.emplace(spec.name.str(), std::move(spec));
+  return specs;
+}
+
+std::vector<std::string> EveryFloor() {
+  std::vector<std::string> names = {floors::ForkExitWait().str(),
+                                    floors::PosixSpawnWait().str(),
+                                    floors::ThreadCreateJoin().str()};
+  for (auto pin : floors::FutexPins())
+    names.push_back(floors::FutexPingPong(pin).str());
+  for (auto pin : floors::SpinPins())
+    names.push_back(floors::SpinPingPong(pin).str());
+  for (auto pin : floors::PipePins())
+    names.push_back(floors::PipePingPong(pin).str());
+  for (auto size : floors::MemcpySizes())
+    names.push_back(floors::Memcpy(size).str());
+  return names;
+}
+
+TEST(LimitsTest, EveryFloorIsRegisteredWithItsMetric) {
+  const auto specs = SuiteByName();
+  for (const std::string& name : EveryFloor()) {
+    const auto found = specs.find(name);
+    ASSERT_NE(found, specs.end()) << name;
+    const Metric& metric = found->second.metric;
+    EXPECT_EQ(found->second.name.workload(), "limits");
+    if (name.starts_with("limits/memcpy/")) {
+      EXPECT_EQ(metric.name, "bytes_per_second") << name;
+      EXPECT_EQ(metric.better, Better::kHigher) << name;
+    } else {
+      EXPECT_EQ(metric.kind, MetricKind::kLatency) << name;
+      EXPECT_EQ(metric.better, Better::kLower) << name;
+    }
+  }
+  EXPECT_TRUE(specs.at(floors::ForkExitWait().str()).manual_time);
+}
+
+TEST(LimitsTest, EveryNamedFloorExistsAndJudgesTheSameWay) {
+  const auto specs = SuiteByName();
+  int named = 0;
+  for (const auto& [name, spec] : specs) {
+    if (spec.floor.empty()) continue;
+    ++named;
+    const auto floor = specs.find(spec.floor);
+    ASSERT_NE(floor, specs.end()) << name << " names " << spec.floor;
+    EXPECT_EQ(floor->second.name.workload(), "limits") << name;
+    EXPECT_EQ(floor->second.metric.better, spec.metric.better) << name;
+  }
+  EXPECT_GT(named, 0);
+  EXPECT_EQ(specs.at("spawn/process_start_join").floor,
+            floors::ForkExitWait().str());
+  EXPECT_EQ(specs.at("spawn/thread_start_join").floor,
+            floors::ThreadCreateJoin().str());
+  EXPECT_EQ(specs.at("ipc/pipe/pingpong/peer:thread/size:8/pin:same").floor,
+            floors::PipePingPong("same").str());
+  EXPECT_EQ(
+      specs.at("ipc/shm_ring/pingpong/peer:thread/size:8/pin:split").floor,
+      floors::SpinPingPong("split").str());
+  EXPECT_EQ(floors::ChannelPingPong("shm_ring", "same"), "");
+}
+
+TEST(ForkHelperTest, ForksAndIsReapedLeavingNoChild) {
+  pid_t pid = -1;
+  {
+    ForkHelper helper(CONCBENCH_BINARY);
+    pid = helper.pid();
+    EXPECT_GT(helper.ForkExitWait(3), 0);
+    EXPECT_GT(helper.ForkExitWait(1), 0);
+    EXPECT_EQ(ChildPids(), std::vector<pid_t>{pid});
+  }
+  EXPECT_TRUE(ChildPids().empty());
+  // Reaped, not a zombie: a zombie still takes signals' existence checks.
+  EXPECT_EQ(kill(pid, 0), -1);
+  EXPECT_EQ(errno, ESRCH);
+}
+
+TEST(ForkHelperTest, AHelperThatDiedFailsLoudlyAndIsReaped) {
+  ForkHelper helper(CONCBENCH_BINARY);
+  ASSERT_EQ(kill(helper.pid(), SIGKILL), 0);
+  try {
+    helper.ForkExitWait(1);
+    FAIL() << "a dead helper answered";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("killed by signal 9"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(ChildPids().empty());
+}
+
+TEST(ForkHelperTest, AProgramThatCannotStartThrows) {
+  EXPECT_THROW(ForkHelper("/nonexistent/concbench"), std::system_error);
+  EXPECT_TRUE(ChildPids().empty());
+}
+
+template <class PingPong>
+void ExpectRounds(std::string_view pin) {
+  {
+    PingPong pingpong(limits::PlacementCpus(pin));
+    for (int i = 0; i < 100; ++i) pingpong.Round();
+    EXPECT_EQ(pingpong.rounds(), 100u);
+  }  // the destructor ends and joins the peer
+}
+
+TEST(LimitsTest, PingPongsAnswerEveryRound) {
+  ExpectRounds<limits::WordPingPong<limits::FutexWaiting>>("same");
+  ExpectRounds<limits::PipePingPong>("none");
+  ExpectRounds<limits::PipePingPong>("same");
+  if (AllowedCpus().size() >= 2) {
+    ExpectRounds<limits::WordPingPong<limits::SpinWaiting>>("split");
+    ExpectRounds<limits::WordPingPong<limits::FutexWaiting>>("split");
+  }
+}
+
+// A peer that cannot be placed (no CPU 1000) fails the first round at once,
+// naming its reason, instead of leaving main to wait out the stall limit.
+template <class PingPong>
+void ExpectPeerFailureNamed() {
+  PingPong pingpong(limits::Cpus{.main = -1, .peer = 1000});
+  const std::int64_t start = NowNs();
+  try {
+    for (int i = 0; i < 3; ++i) pingpong.Round();
+    FAIL() << "a peer that could not be pinned answered";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("pin to CPU 1000"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_LT(NowNs() - start, limits::kStallNs / 2);
+}
+
+TEST(LimitsTest, APeerThatFailsEndsTheRoundWithItsReason) {
+  ExpectPeerFailureNamed<limits::WordPingPong<limits::FutexWaiting>>();
+  ExpectPeerFailureNamed<limits::PipePingPong>();
+}
+
+TEST(LimitsTest, SplitOnOneCpuIsAnErrorWithItsReason) {
+  if (AllowedCpus().size() >= 2) {
+    EXPECT_NO_THROW(limits::PlacementCpus("split"));
+    return;
+  }
+  EXPECT_THROW(limits::PlacementCpus("split"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace concbench

@@ -191,26 +191,4 @@ void ResetAfterFork() {
 
 }  // namespace internal
 
-OwnedName::OwnedName(NameKind kind)
-    : name_(UniqueObjectName()),
-      kind_(kind),
-      slot_(internal::RecordName(name_, kind)),
-      owner_(getpid()) {}
-
-OwnedName::OwnedName(NameKind kind, std::string name)
-    : name_(std::move(name)),
-      kind_(kind),
-      slot_(internal::RecordName(name_, kind)),
-      owner_(getpid()) {}
-
-OwnedName::~OwnedName() {
-  if (slot_ >= 0 && getpid() == owner_) RemoveObject(name_.c_str(), kind_);
-  internal::ForgetName(slot_);
-}
-
-void OwnedName::release() {
-  internal::ForgetName(slot_);
-  slot_ = -1;
-}
-
 }  // namespace concbench

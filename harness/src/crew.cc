@@ -14,7 +14,7 @@
 
 #include "concbench/affinity.h"
 #include "concbench/cache_line.h"
-#include "concbench/futex.h"
+#include "concbench/sync.h"
 #include "concbench/process.h"
 #include "concbench/shared_memory.h"
 
@@ -122,7 +122,7 @@ void Crew::Stop() {
   Control& control = *state_->control;
   control.quit.store(1, std::memory_order_release);
   control.round.fetch_add(1, std::memory_order_release);
-  internal::FutexWake(control.round, INT_MAX);
+  FutexWake(control.round, INT_MAX);
   for (auto& thread : state_->threads) thread.join();
   state_->threads.clear();
   for (auto& process : state_->processes) process.join(std::chrono::seconds(1));
@@ -136,7 +136,7 @@ const CrewRound& Crew::Round(
   control.phase.store(0, std::memory_order_relaxed);
   control.arrived.store(0, std::memory_order_relaxed);
   control.round.fetch_add(1, std::memory_order_release);
-  internal::FutexWake(control.round, INT_MAX);
+  FutexWake(control.round, INT_MAX);
   if (time_box) {
     // The box opens when every body runs.
     for (int spin = 1; (control.phase.load(std::memory_order_acquire) &
@@ -152,7 +152,7 @@ const CrewRound& Crew::Round(
   for (;;) {
     const std::uint32_t done = control.done.load(std::memory_order_acquire);
     if (done == count) break;
-    internal::FutexWait(control.done, done, std::chrono::milliseconds(10));
+    FutexWait(control.done, done, std::chrono::milliseconds(10));
     ThrowIfAWorkerDied();
   }
   if (control.failed.load(std::memory_order_acquire) != 0)
@@ -217,7 +217,7 @@ void Crew::WorkerLoop(int worker) {
     if (!shift.saw_all_running_) lap.ops_at_all_running = ops;
     if (!shift.saw_first_finish_) lap.ops_at_first_finish = ops;
     if (control.done.fetch_add(1, std::memory_order_acq_rel) + 1 == count)
-      internal::FutexWake(control.done, 1);
+      FutexWake(control.done, 1);
   }
 }
 
@@ -228,12 +228,12 @@ std::uint32_t Crew::AwaitRound(std::uint32_t seen) {
   for (int spin = 0; spin < 4096; ++spin) {
     const std::uint32_t now = round.load(std::memory_order_acquire);
     if (now != seen) return now;
-    internal::CpuRelax();
+    CpuRelax();
   }
   for (;;) {
     const std::uint32_t now = round.load(std::memory_order_acquire);
     if (now != seen) return now;
-    internal::FutexWait(round, seen);
+    FutexWait(round, seen);
   }
 }
 
@@ -242,7 +242,7 @@ void Crew::ThrowIfAWorkerDied() {
     if (process.is_alive()) continue;
     throw std::runtime_error(
         fmt::format("{} {} during a round", process.name(),
-                    internal::DescribeExitCode(process.exitcode().value())));
+                    DescribeExitCode(process.exitcode().value())));
   }
 }
 

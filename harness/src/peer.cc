@@ -91,7 +91,7 @@ std::string Peer::Finish(bool abandon) {
   }
   const int code = process_->exitcode().value_or(0);
   if (code == 0) return "";
-  return "the peer process " + internal::DescribeExitCode(code);
+  return "the peer process " + DescribeExitCode(code);
 }
 
 }  // namespace concbench

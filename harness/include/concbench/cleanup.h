@@ -56,9 +56,6 @@ namespace internal {
 int RecordName(const std::string& name, NameKind kind);
 void ForgetName(int slot);
 
-// Compatibility for code that still spells it internal::OwnedName.
-using OwnedName = concbench::OwnedName;
-
 // Records a child to kill and reap if this process is interrupted.
 void RecordChild(pid_t pid);
 void ForgetChild(pid_t pid);

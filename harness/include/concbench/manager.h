@@ -39,7 +39,7 @@ class Manager {
   Process& server() { return *server_; }
 
  private:
-  internal::OwnedName path_;
+  OwnedName path_;
   int owner_pipe_ = -1;  // write end: its closing tells the server to stop
   std::optional<Process> server_;
 };

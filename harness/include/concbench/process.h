@@ -67,9 +67,5 @@ namespace internal {
 // cleanup on interrupt (ForgetChild once reaped).
 pid_t ForkChild();
 
-// Compatibility for code that still spells these internal:: (exit_code.h).
-using concbench::DescribeExitCode;
-using concbench::ExitCodeFromStatus;
-
 }  // namespace internal
 }  // namespace concbench

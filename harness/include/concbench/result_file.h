@@ -33,7 +33,7 @@ class ResultFile {
 
  private:
   std::string path_;
-  std::optional<internal::OwnedName> partial_;
+  std::optional<OwnedName> partial_;
 };
 
 }  // namespace concbench

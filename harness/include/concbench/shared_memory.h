@@ -35,7 +35,7 @@ class SharedSegment {
   const std::string& name() const { return name_.str(); }
 
  private:
-  internal::OwnedName name_;  // declared first: removed after the unmap
+  OwnedName name_;  // declared first: removed after the unmap
   boost::interprocess::mapped_region region_;
 };
 

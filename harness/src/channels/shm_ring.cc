@@ -11,7 +11,7 @@
 #include <new>
 
 #include "concbench/channel.h"
-#include "concbench/futex.h"
+#include "concbench/sync.h"
 #include "concbench/shared_memory.h"
 
 namespace concbench::internal {

@@ -9,6 +9,7 @@ pyplot() and gbench().
 
 import argparse
 import importlib
+import json
 import os
 import sys
 
@@ -31,6 +32,15 @@ class CbError(Exception):
     def __init__(self, message, code=EXIT_USAGE):
         super().__init__(message)
         self.code = code
+
+
+def write_json(path, doc):
+    """Writes `doc` to `path` as indented JSON; one clear error if it cannot."""
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=1)
+    except OSError as e:
+        raise CbError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 def die(message, code=EXIT_USAGE):

@@ -11,7 +11,6 @@ instead of recomputing them.
 Usage: estimates.py --in JSON --out FILE
 """
 
-import json
 import math
 
 from concbench import cli, results, stats
@@ -80,11 +79,7 @@ def derive(run):
 
 
 def write(run, path):
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(derive(run), f, indent=1)
-    except OSError as e:
-        raise cli.CbError(f"cannot write {path}: {e.strerror or e}") from None
+    cli.write_json(path, derive(run))
 
 
 def main():

@@ -25,7 +25,6 @@ freedom, residual variance scaled), not a bootstrap: with n = 4 they are
 wide, as they should be.
 """
 
-import json
 import math
 import warnings
 from typing import NamedTuple, Optional
@@ -188,11 +187,7 @@ def derive(run):
 
 
 def write(run, path):
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(derive(run), f, indent=1)
-    except OSError as e:
-        raise cli.CbError(f"cannot write {path}: {e.strerror or e}") from None
+    cli.write_json(path, derive(run))
 
 
 def _param(e, digits=3):

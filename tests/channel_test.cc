@@ -292,6 +292,35 @@ TEST(MessageTest, HeaderOnAnotherMessagesPayloadIsDetected) {
   }
 }
 
+// A transport that delivers the header and the first and last payload
+// words of `from` but never the bytes between them.
+class HoleyEnd : public ChannelEnd {
+ public:
+  explicit HoleyEnd(const Message& from) : from_(from.bytes()) {}
+  void Write(std::span<const std::byte>) override {}
+  void Read(std::span<std::byte> bytes) override {
+    constexpr std::size_t kKept = 16 + 8;  // header and first payload word
+    std::memcpy(bytes.data(), from_.data(), kKept);
+    std::memcpy(bytes.data() + bytes.size() - 8,
+                from_.data() + from_.size() - 8, 8);
+  }
+
+ private:
+  std::span<const std::byte> from_;
+};
+
+// Bytes that never arrive fail a message due for the full check, although
+// the receiving buffer held the right layout before the read.
+TEST(MessageTest, BytesThatNeverArriveFailTheFullCheck) {
+  constexpr std::size_t kSize = 4096;
+  Message sent(kSize);
+  sent.Fill(kFullCheckEvery);
+  HoleyEnd holey(sent);
+  Message received(kSize);
+  received.Fill(kFullCheckEvery);  // the exact layout, before the read
+  EXPECT_THROW(received.Receive(holey, kFullCheckEvery), ChannelError);
+}
+
 // Full checks fall on the first message, every kFullCheckEvery-th and the
 // stop message: bounded cost per message, and none of them escapes
 // forever.

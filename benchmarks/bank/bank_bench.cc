@@ -109,8 +109,11 @@ void AddPrimitive(std::vector<BenchmarkSpec>& specs, CrewMode mode,
     Params timed;
     timed.workers = workers;
     timed.time_box = std::chrono::milliseconds(sizes.timed_ms);
+    // One round per repetition, always: its manual time is ns per update, so
+    // letting Google Benchmark grow the iterations to fill min_time would run
+    // millions of time boxes.
     add(base().Param("timed_ms", sizes.timed_ms).Param("workers", workers),
-        timed, sizes.rounds > 0 ? 1 : 0);
+        timed, 1);
   }
   if (!kTraits.reference) return;
   if (sizes.seed_ops != sizes.ops) {
@@ -166,8 +169,8 @@ constexpr SettingInfo kSettings[] = {
     {"bank.ops", 1'000'000, 20'000, 200, 1, kMaxOps,
      "updates per worker of the fixed-count rounds"},
     {"bank.rounds", 5, 2, 0, 0, 1000,
-     "rounds per repetition of the fixed-count and time-boxed forms (0: as "
-     "many as --benchmark_min_time fills)"},
+     "rounds per repetition of the fixed-count forms (0: as many as "
+     "--benchmark_min_time fills); a time-boxed form runs one round"},
     {"bank.seed_ops", 10'000, 10'000, 100, 1, kMaxOps,
      "updates per worker of the seed's round (2 workers)"},
     {"bank.timed_ms", 250, 10, 2, 1, 60'000, "length of a time-boxed round"},

@@ -14,9 +14,9 @@
 
 #include "concbench/affinity.h"
 #include "concbench/cache_line.h"
-#include "concbench/sync.h"
 #include "concbench/process.h"
 #include "concbench/shared_memory.h"
+#include "concbench/sync.h"
 
 namespace concbench {
 namespace {
@@ -120,6 +120,8 @@ Crew::~Crew() { Stop(); }
 
 void Crew::Stop() {
   Control& control = *state_->control;
+  // A round that threw in its time box left the bodies running: stop them.
+  control.phase.fetch_or(kStopped, std::memory_order_relaxed);
   control.quit.store(1, std::memory_order_release);
   control.round.fetch_add(1, std::memory_order_release);
   FutexWake(control.round, INT_MAX);

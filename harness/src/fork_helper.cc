@@ -27,8 +27,11 @@ constexpr int kCommandFd = 3;
 constexpr int kReplyFd = 4;
 
 // Replies below zero are failures: minus errno of fork or waitpid, or
-// kChildFailed minus the child's exit code.
+// kChildFailed minus kCodeBias minus the child's exit code (ExitCodeFromStatus:
+// -64 to -1 for a signal, 1 to 255 for a status; the bias keeps both below
+// kChildFailed).
 constexpr std::int64_t kChildFailed = -100000;
+constexpr std::int64_t kCodeBias = 1000;
 
 bool ReadAll(int fd, void* data, std::size_t size) {
   auto* bytes = static_cast<char*>(data);
@@ -83,7 +86,7 @@ std::int64_t ForkExitWaitTimes(std::uint32_t count) {
       if (errno != EINTR) return -errno;
     }
     const int code = ExitCodeFromStatus(status);
-    if (code != 0) return kChildFailed - code;
+    if (code != 0) return kChildFailed - kCodeBias - code;
   }
   return NowNs() - start;
 }
@@ -159,7 +162,7 @@ std::int64_t ForkHelper::ForkExitWait(std::uint32_t count) {
   if (reply <= kChildFailed) {
     throw std::runtime_error(
         "the fork helper's child " +
-        DescribeExitCode(static_cast<int>(kChildFailed - reply)));
+        DescribeExitCode(static_cast<int>(kChildFailed - kCodeBias - reply)));
   }
   if (reply < 0) {
     throw std::system_error(static_cast<int>(-reply), std::generic_category(),

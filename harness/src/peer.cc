@@ -70,7 +70,13 @@ Peer::Peer(PeerKind kind, const MainPlacement& placement, Channel& channel,
 
 Peer::~Peer() {
   channel_.end(0).SetPeerCheck({});
-  if (thread_) thread_->join();
+  if (thread_) {
+    // Finish was never called (the caller threw): abandon the peer first, or
+    // a thread blocked in a read of a blocking channel would never return.
+    abandoned_.store(true);
+    channel_.Close(0);
+    thread_->join();
+  }
 }
 
 std::string Peer::Finish(bool abandon) {

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -300,9 +301,9 @@ class HoleyEnd : public ChannelEnd {
   void Write(std::span<const std::byte>) override {}
   void Read(std::span<std::byte> bytes) override {
     constexpr std::size_t kKept = 16 + 8;  // header and first payload word
-    std::memcpy(bytes.data(), from_.data(), kKept);
-    std::memcpy(bytes.data() + bytes.size() - 8,
-                from_.data() + from_.size() - 8, 8);
+    ASSERT_EQ(bytes.size(), from_.size());
+    std::ranges::copy(from_.first(kKept), bytes.begin());
+    std::ranges::copy(from_.last(8), bytes.end() - 8);
   }
 
  private:

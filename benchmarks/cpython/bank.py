@@ -193,8 +193,8 @@ def _processes(ops, locked):
         phase, phase_lock = ctx.Array("q", 1, lock=False), ctx.Lock()
         laps = ctx.Array("q", LAP * WORKERS, lock=False)
         with lifecycle.reaped([ctx.Process(target=lifecycle.quiet,
-                                           args=(worker, cell, lock, locked, w, ops, ready, go, phase,
-                                                 phase_lock, laps))
+                                           args=(worker, cell, lock, locked, w, ops, ready,
+                                                 go, phase, phase_lock, laps))
                                for w in range(WORKERS)]) as procs:
             lifecycle.start_all(procs)
             _start_line(ready, go)

@@ -48,14 +48,15 @@ def work_slice(bounds, out, index):
     out[index] = sum(map(work, bounds))
 
 
-def drain(tasks, results, go):
-    """The tutorials' worker: take tasks until the queue runs dry (a None
-    per worker marks the end, so a slow feeder never ends it early)."""
+def drain(tasks, results, ready, go):
+    """The tutorials' worker, as the C++ task_queue's: say it is ready, then
+    take tasks until a None (one per worker) ends them, putting one (index,
+    result) on the results queue per task."""
+    ready.release()
     go.wait()
-    total = 0
-    while (n := tasks.get()) is not None:
-        total += work(n)
-    results.put(total)
+    while (task := tasks.get()) is not None:
+        i, n = task
+        results.put((i, work(n)))
 
 
 def slices(bounds, workers):
@@ -178,24 +179,40 @@ def _per_task(s, workers, start):
 
 @contextlib.contextmanager
 def _task_queue(s, workers, start):
+    """As the C++ twin: the workers are started (and have said they are
+    ready, so a spawned interpreter's start-up is not timed) before the
+    timed region; inside it the parent gives the go signal, puts every task
+    and collects one result per task, then sums them."""
     ctx = multiprocessing.get_context(start)
 
     def once():
         tasks, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+        ready = ctx.Semaphore(0)
         try:
-            for n in s.bounds:
-                tasks.put(n)
-            for _ in range(workers):
-                tasks.put(None)
             with lifecycle.reaped([ctx.Process(target=lifecycle.quiet,
-                                               args=(drain, tasks, results, go))
+                                               args=(drain, tasks, results, ready, go))
                                    for _ in range(workers)]) as procs:
                 lifecycle.start_all(procs)
+                for _ in procs:
+                    if not ready.acquire(timeout=lifecycle.JOIN_TIMEOUT_S):
+                        raise RuntimeError("task_queue: a worker never started")
 
                 def run():
                     go.set()
-                    return sum(_get(results) for _ in range(workers))
-                sample = s.sample(*timed(run), workers)
+                    for task in enumerate(s.bounds):
+                        tasks.put(task)
+                    for _ in range(workers):
+                        tasks.put(None)
+                    out = [None] * len(s.bounds)
+                    for _ in s.bounds:
+                        i, value = _get(results)
+                        out[i] = value
+                    return out
+                ns, out = timed(run)
+                missing = sum(v is None for v in out)
+                if missing:
+                    raise RuntimeError(f"task_queue: {missing} tasks sent no result")
+                sample = s.sample(ns, sum(out), workers)
                 lifecycle.join_all(procs, "task_queue")
                 return sample
         finally:
@@ -209,4 +226,4 @@ def _get(results):
     try:
         return results.get(timeout=lifecycle.JOIN_TIMEOUT_S)
     except queue.Empty:
-        raise RuntimeError("task_queue: a worker sent no result") from None
+        raise RuntimeError("task_queue: a task sent no result") from None

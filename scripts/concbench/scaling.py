@@ -15,10 +15,14 @@ the workers keeping each other's data consistent, which grows with the pairs
 of workers and makes the USL curve turn down after its peak at
 N* = sqrt((1 - sigma) / kappa)). Amdahl's law is the USL with kappa = 0.
 
-A series is fitted only with at least MIN_COUNTS worker counts (the USL has
-three parameters: four points leave one degree of freedom); otherwise its
-Fit carries a reason ("3 worker counts (1, 2, 4), at least 4 needed") and
-no parameters. Each point is weighted by its own
+Only points with at most as many workers as the run's logical cores
+(context `logical_cores`, else `num_cpus`) are fitted: past the cores the
+workers share them, which is time-slicing and not the contention and
+coherency the laws describe. A series is fitted only with at least
+MIN_COUNTS worker counts up to the cores (the USL has three parameters:
+four points leave one degree of freedom); otherwise its Fit carries a
+reason ("needs at least 4 worker counts up to the 2 cores, has 2 (1, 2)")
+and no parameters. Each point is weighted by its own
 95% interval when every point has one. The intervals of the parameters are
 95% intervals from curve_fit's covariance (Student t with n - p degrees of
 freedom, residual variance scaled), not a bootstrap: with n = 4 they are
@@ -29,7 +33,7 @@ import math
 import warnings
 from typing import NamedTuple, Optional
 
-from concbench import cli, facts, figures, grouping, stats, units
+from concbench import cli, facts, figures, grouping, names, stats, units
 
 MIN_COUNTS = 4
 PREDICT_TO = 64       # workers the charts extrapolate to
@@ -59,7 +63,9 @@ class Law(NamedTuple):
 
 class Fit(NamedTuple):
     """The laws of one series: `workers` and `speedups` are the fitted
-    points; `amdahl` and `usl` are None when `reason` says why not."""
+    points (none past `max_workers`, the run's cores, when known; `beyond`
+    the worker counts left out for that); `amdahl` and `usl` are None when
+    `reason` says why not."""
     key: tuple
     label: str
     workers: tuple
@@ -67,6 +73,18 @@ class Fit(NamedTuple):
     amdahl: Optional[Law]
     usl: Optional[Law]
     reason: str
+    max_workers: Optional[float] = None
+    beyond: tuple = ()
+
+
+def cores(run):
+    """The run's logical cores (context `logical_cores`, else Google
+    Benchmark's `num_cpus`), or None when it does not say."""
+    c = run.context or {}
+    n = names.num(c.get("logical_cores")) or names.num(c.get("num_cpus"))
+    if not n or n <= 0:
+        return None
+    return int(n) if n == int(n) else n
 
 
 def usl(n, lam, sigma, kappa):
@@ -119,37 +137,41 @@ def fit_law(name, workers, speedups, sigmas=None):
     return Law(name, params)
 
 
-def fit_points(key, label, workers, ests):
-    """The Fit of one series from its speedup estimates at `workers`."""
+def fit_points(key, label, workers, ests, max_workers=None):
+    """The Fit of one series from its speedup estimates at `workers`, only
+    those at most `max_workers` (the run's cores; None: all)."""
     pts = sorted((w, e) for w, e in zip(workers, ests) if w and figures.usable(e))
+    beyond = tuple(sorted({w for w, _ in pts if max_workers and w > max_workers}))
+    pts = [(w, e) for w, e in pts if not max_workers or w <= max_workers]
     ws = tuple(w for w, _ in pts)
     ys = tuple(e.value for _, e in pts)
     if len(set(ws)) < MIN_COUNTS:
         counts = ", ".join(f"{w:g}" for w in sorted(set(ws))) or "none"
+        upto = f" up to the {max_workers:g} cores" if max_workers else ""
         return Fit(key, label, ws, ys, None, None,
-                   f"{len(set(ws))} worker count{'s' if len(set(ws)) != 1 else ''} "
-                   f"({counts}), at least {MIN_COUNTS} needed")
+                   f"needs at least {MIN_COUNTS} worker counts{upto}, has {len(set(ws))} "
+                   f"({counts})", max_workers, beyond)
     sig = _sigmas([e for _, e in pts])
     a = fit_law("amdahl", ws, ys, sig)
     u = fit_law("usl", ws, ys, sig)
-    if a is None or u is None:
-        return Fit(key, label, ws, ys, a, u, "curve_fit did not converge")
-    return Fit(key, label, ws, ys, a, u, "")
+    reason = "" if a is not None and u is not None else "curve_fit did not converge"
+    return Fit(key, label, ws, ys, a, u, reason, max_workers, beyond)
 
 
 def series_fits(run, benches):
     """[Fit] for every series of a CPU-bound map (variant, modes and
     parameters but workers) that runs at a worker count and has a serial
-    baseline; failed benchmarks are left out of their series. Sleeping
+    baseline, from its points up to the run's cores; failed benchmarks are
+    left out of their series. Sleeping
     tasks are left out: they scale by overlapping waits, not by sharing
     cores, which is what the laws describe."""
     rows = [b for b in benches if b.variant != "serial" and b.metric.kind == "cpu"
             and facts.workers(b) and figures.baseline(run, b) is not None]
-    out = []
+    out, most = [], cores(run)
     for key, bs in grouping.group_by(rows, lambda b: grouping.series_key(b, ("workers",))).items():
         ok = [b for b in bs if not b.failed]
         out.append(fit_points(key, grouping.series_label(key), [facts.workers(b) for b in ok],
-                              [figures.speedup(run, b) for b in ok]))
+                              [figures.speedup(run, b) for b in ok], most))
     return out
 
 
@@ -178,12 +200,16 @@ def derive(run):
             continue
         for f in series_fits(run, benches):
             series.append({"workload": workload, "series": f.label, "workers": list(f.workers),
-                           "speedups": list(f.speedups), "fitted": not f.reason,
+                           "speedups": list(f.speedups),
+                           "workers_beyond_cores": list(f.beyond), "fitted": not f.reason,
                            "reason": f.reason or None, "amdahl": _law_json(f.amdahl),
                            "usl": _law_json(f.usl)})
     return {"schema": 1, "metric": "speedup over serial from the same run (throughput in "
                                    "units of the serial loop's)",
-            "min_worker_counts": MIN_COUNTS, "intervals": INTERVAL, "series": series}
+            "min_worker_counts": MIN_COUNTS, "max_workers_fitted": cores(run),
+            "fitted_points": "worker counts up to the run's logical cores (max_workers_fitted; "
+                             "all when the run does not say)",
+            "intervals": INTERVAL, "series": series}
 
 
 def write(run, path):
@@ -200,7 +226,8 @@ def fit_text(f):
     a, u = f.amdahl, f.usl
     peak = u.peak()
     peak_text = f", peak at {peak:.3g} workers" if peak is not None else ", no peak (kappa 0)"
-    return (f"scaling of {f.label} (workers {', '.join(f'{w:g}' for w in f.workers)}): "
+    upto = f" up to the {f.max_workers:g} cores" if f.beyond else ""
+    return (f"scaling of {f.label} (workers {', '.join(f'{w:g}' for w in f.workers)}{upto}): "
             f"Amdahl sigma {_param(a.params['sigma'])}; USL sigma {_param(u.params['sigma'])}, "
             f"kappa {_param(u.params['kappa'])}{peak_text}; predicted "
             f"{units.fmt_ratio(stats.Estimate(u.predict(PREDICT_TO), math.nan, math.nan, 0))} "
@@ -218,6 +245,13 @@ def answer_lines(run, benches):
         reasons = sorted({f.reason for f in unfitted})
         which = "every series" if len(unfitted) == len(fits_) else \
             f"{len(unfitted)} of {len(fits_)} series"
+        most = cores(run)
+        if most is not None and most < MIN_COUNTS:
+            hint = f"run on a machine with at least {MIN_COUNTS} cores"
+        elif most is not None:
+            hint = f"pass at least {MIN_COUNTS} counts up to the {most:g} cores with --workers"
+        else:
+            hint = f"pass at least {MIN_COUNTS} worker counts with --workers"
         lines.append(f"scaling laws (Amdahl, USL) not fitted for {which}: " + "; ".join(reasons)
-                     + " (pass more counts with --workers, e.g. --workers=1,2,3,4)")
+                     + f" ({hint})")
     return lines

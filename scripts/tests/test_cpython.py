@@ -19,6 +19,7 @@ from concbench import answers, names, results
 
 CPYTHON = os.path.join(helpers.ROOT, "benchmarks", "cpython")
 sys.path.insert(0, CPYTHON)
+import bank  # noqa: E402  pylint: disable=wrong-import-position
 import lifecycle  # noqa: E402  pylint: disable=wrong-import-position
 import runner  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -33,6 +34,38 @@ WORKLOADS = {"sum_squares", "sum_squares_skewed", "sleep_io", "bank", "ipc", "sp
 def run_cpython(*args, timeout=240):
     return subprocess.run([helpers.PYTHON, CPYTHON, *args], capture_output=True, text=True,
                           timeout=timeout, cwd=helpers.ROOT)
+
+
+class BankScoreTest(unittest.TestCase):
+    """bank.score counts as the C++ rows (bank/score.h): the rate of the
+    contended phase [last start, first finish], the whole round's when
+    there is none, and exact lost updates from the tally word."""
+
+    def test_contended_phase_and_tally(self):
+        # Lap: start, finish, ops, ops at all running, ops at first finish.
+        laps = [0, 1000, 100, 0, 100,      # depositor: 100 updates, all contended
+                500, 1500, 100, 0, 50]     # withdrawer: 50 before the first finish
+        word = (90 << bank.TALLY_SHIFT) + 95  # 10 deposits and 5 withdrawals lost
+        ns, c = bank.score(word, laps, exact=False)
+        self.assertEqual(ns, 1500)
+        self.assertAlmostEqual(c["ns_per_op"], 500 / 150)  # [500, 1000]: 150 updates
+        self.assertEqual(c["contended_share"], 150 / 200)
+        self.assertEqual((c["fairness_min"], c["fairness_max"]), (50, 100))
+        self.assertEqual(c["lost_updates"], 15)
+        self.assertEqual(c["final_balance"], bank.INITIAL + 90 - 95)
+        self.assertEqual(c["balance_error"], 5)
+
+    def test_no_contended_phase_falls_back_to_the_round(self):
+        laps = [0, 100, 10, 10, 10, 200, 300, 10, 0, 0]
+        ns, c = bank.score(bank.INITIAL, laps, exact=True)
+        self.assertEqual(ns, 300)
+        self.assertAlmostEqual(c["ns_per_op"], 300 / 20)
+        self.assertEqual(c["contended_share"], 0)
+        self.assertEqual(c["lost_updates"], 0)
+
+    def test_an_exact_form_off_balance_is_wrong(self):
+        with self.assertRaises(runner.Wrong):
+            bank.score(bank.INITIAL + 1, [0, 10, 1, 0, 1] * 2, exact=True)
 
 
 class RunnerTest(ScriptTestCase):
@@ -52,9 +85,11 @@ class RunnerTest(ScriptTestCase):
             self.assertEqual(len(b.values), 2, name)  # every repetition kept
             starts.add(b.params.get("start"))
         self.assertTrue({"fork", "forkserver", "spawn"} <= starts, starts)
-        bank = run.benches["bank/posix_named_semaphore/processes/ops:200/workers:2/impl:cpython"]
-        self.assertEqual(bank.metric.name, "ns_per_op")
-        self.assertEqual(bank.counters["balance_error"], [0.0, 0.0])
+        row = run.benches["bank/posix_named_semaphore/processes/ops:200/workers:2/impl:cpython"]
+        self.assertEqual(row.metric.name, "ns_per_op")
+        self.assertEqual(row.counters["balance_error"], [0.0, 0.0])
+        self.assertEqual(row.counters["lost_updates"], [0.0, 0.0])
+        self.assertIn("contended_share", row.counters)
         with open(out, encoding="utf-8") as f:
             entries = json.load(f)["benchmarks"]
         self.assertTrue(all(e["run_type"] == "iteration" for e in entries))

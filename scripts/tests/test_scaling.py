@@ -1,7 +1,8 @@
 """Scaling laws: Amdahl and the USL recover known sigma and kappa from
 synthetic speedups (exact and with noise), a run with fewer than four worker
-counts is not fitted and says why, and a synthetic run's scaling.json,
-summary line and chart carry the fit."""
+counts up to the run's cores is not fitted and says why, points past the
+cores are left out of the fit, and a synthetic run's scaling.json, summary
+line and chart carry the fit."""
 
 import json
 import math
@@ -20,7 +21,8 @@ def _est(v):
     return stats.Estimate(v, math.nan, math.nan, 1)
 
 
-def synthetic_run(workers, lam=0.95, sigma=0.05, kappa=0.002, reps=7, noise=0.01, seed=7):
+def synthetic_run(workers, lam=0.95, sigma=0.05, kappa=0.002, reps=7, noise=0.01, seed=7,
+                  context=None):
     """A run of sum_squares: serial, and `threads` at each worker count whose
     times follow the USL (speedup lam N / (1 + sigma (N-1) + kappa N (N-1)))."""
     rng = random.Random(seed)
@@ -37,7 +39,8 @@ def synthetic_run(workers, lam=0.95, sigma=0.05, kappa=0.002, reps=7, noise=0.01
         s = scaling.usl(w, lam, sigma, kappa)
         benches += entries(f"sum_squares/threads/tasks:1000/inner:10000/workers:{w}",
                            serial_ns / s)
-    return {"context": {"num_cpus": 64}, "benchmarks": benches}
+    return {"context": {"logical_cores": "64"} if context is None else context,
+            "benchmarks": benches}
 
 
 def load(data):
@@ -104,13 +107,51 @@ class FitTest(unittest.TestCase):
         (f,) = scaling.series_fits(run, list(run.benches.values()))
         self.assertIsNone(f.usl)
         self.assertIsNone(f.amdahl)
-        self.assertIn("3 worker counts (1, 2, 4), at least 4 needed", f.reason)
+        self.assertIn("needs at least 4 worker counts up to the 64 cores, has 3 (1, 2, 4)",
+                      f.reason)
         lines = scaling.answer_lines(run, list(run.benches.values()))
         self.assertEqual(len(lines), 1)
         self.assertIn("not fitted", lines[0])
+        self.assertIn("up to the 64 cores with --workers", lines[0])
+        self.assertNotIn("1,2,3,4", lines[0])
         data = scaling.derive(run)
         self.assertFalse(data["series"][0]["fitted"])
         self.assertIn("at least 4", data["series"][0]["reason"])
+
+    def test_points_past_the_cores_are_not_fitted(self):
+        # A 4-core run at 1..8 workers: fitted at 1..4 only, and says so.
+        run = load(synthetic_run((1, 2, 3, 4, 6, 8), context={"logical_cores": "4",
+                                                             "num_cpus": 8}))
+        self.assertEqual(scaling.cores(run), 4)
+        (f,) = scaling.series_fits(run, list(run.benches.values()))
+        self.assertEqual(f.reason, "")
+        self.assertEqual(f.workers, (1, 2, 3, 4))
+        self.assertEqual(f.beyond, (6, 8))
+        data = scaling.derive(run)
+        self.assertEqual(data["max_workers_fitted"], 4)
+        self.assertEqual(data["series"][0]["workers"], [1, 2, 3, 4])
+        self.assertEqual(data["series"][0]["workers_beyond_cores"], [6, 8])
+        (line,) = scaling.answer_lines(run, list(run.benches.values()))
+        self.assertIn("(workers 1, 2, 3, 4 up to the 4 cores)", line)
+
+    def test_a_two_core_run_is_not_fitted_and_asks_for_more_cores(self):
+        # The reference machine: 2 cores (num_cpus only here), 1, 2 and 4 workers.
+        run = load(synthetic_run((1, 2, 4), context={"num_cpus": 2}))
+        (f,) = scaling.series_fits(run, list(run.benches.values()))
+        self.assertIsNone(f.usl)
+        self.assertEqual(f.workers, (1, 2))
+        self.assertIn("needs at least 4 worker counts up to the 2 cores, has 2 (1, 2)",
+                      f.reason)
+        (line,) = scaling.answer_lines(run, list(run.benches.values()))
+        self.assertIn("run on a machine with at least 4 cores", line)
+        self.assertEqual(scaling.derive(run)["max_workers_fitted"], 2)
+
+    def test_without_cores_every_point_is_fitted(self):
+        run = load(synthetic_run(WORKERS, context={}))
+        self.assertIsNone(scaling.cores(run))
+        (f,) = scaling.series_fits(run, list(run.benches.values()))
+        self.assertEqual(f.workers, WORKERS)
+        self.assertIsNone(scaling.derive(run)["max_workers_fitted"])
 
 
 class OutputTest(unittest.TestCase):

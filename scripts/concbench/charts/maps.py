@@ -41,7 +41,8 @@ def speedup(plt, run, workload, benches, context):
                 if with_w:
                     xs = [facts.workers(b) for b in with_w]
                     est = [figures.speedup(run, b) for b in with_w]
-                    f = scaling.fit_points(key, label, xs, est) if kind == "cpu" else None
+                    f = (scaling.fit_points(key, label, xs, est, scaling.cores(run))
+                         if kind == "cpu" else None)
                     if f is not None and f.usl is not None:
                         p = f.usl.params
                         label += f" (USL σ {p['sigma'].value:.3g}, κ {p['kappa'].value:.2g})"

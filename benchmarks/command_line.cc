@@ -99,6 +99,7 @@ Options ParseCommandLine(std::span<const std::string> args) {
                TakeValue(arg, "--benchmark_filter", value)) {
       SetFilter(options, value);
     } else if (TakeValue(arg, "--out", options.out)) {
+      if (options.out.empty()) throw UsageError("--out needs a path");
     } else if (TakeValue(arg, "--repetitions", value)) {
       options.repetitions = ParseRepetitions(value);
     } else if (TakeValue(arg, "--set", value)) {
@@ -164,7 +165,9 @@ Options:
                       searched anywhere in the name); --filter=-REGEX runs
                       those it does not match. --benchmark_filter is the same
   --out=PATH          write Google Benchmark's JSON, with context.concbench
-                      (see README), to PATH; it appears when the run ends
+                      (see README), to PATH; it appears when the run ends.
+                      PATH is new or a regular file (never a link, device,
+                      FIFO or directory), in a writable directory
   --repetitions=N     repetitions of every benchmark, 1 to 1000, in random
                       order across benchmarks
   --workers=LIST      worker counts to sweep, each 1 to 1024 (default: 1 to

@@ -117,6 +117,32 @@ expect_usage_error "empty negative filter" --smoke --filter=-
 expect_usage_error "negative filter excluding everything" --smoke '--filter=-.'
 expect_usage_error "unknown list format" --smoke --list=yaml
 
+# A small process limit (RLIMIT_NPROC, read even where root ignores it)
+# blocks nothing the user did not ask for, and a request over it names it.
+if command -v prlimit >/dev/null; then
+  if prlimit --nproc=500 "$bin" --list >/dev/null 2>"$tmp/err"; then
+    echo "ok: --list under RLIMIT_NPROC=500"
+  else
+    echo "FAIL: --list under RLIMIT_NPROC=500: $(cat "$tmp/err")" >&2
+    failures=$((failures + 1))
+  fi
+  for mode in --smoke --quick; do
+    if ! prlimit --nproc=500 "$bin" $mode --list >/dev/null 2>&1; then
+      echo "FAIL: $mode --list under RLIMIT_NPROC=500 failed" >&2
+      failures=$((failures + 1))
+    fi
+  done
+  wrapper=(prlimit --nproc=500)
+  expect_usage_error "more tasks than RLIMIT_NPROC" --list --set=sleep_io.tasks=1000
+  wrapper=()
+  if ! grep -q 'RLIMIT_NPROC=500' "$tmp/err"; then
+    echo "FAIL: the message does not name RLIMIT_NPROC: $(cat "$tmp/err")" >&2
+    failures=$((failures + 1))
+  fi
+else
+  echo "skip: RLIMIT_NPROC tests: prlimit is not installed"
+fi
+
 # An unknown --set key names the valid ones (on its one line).
 "$bin" --smoke --set=sum_squares.taks=5 >/dev/null 2>"$tmp/err"
 if ! grep -q 'valid: .*sum_squares\.tasks' "$tmp/err" || ! grep -q 'valid: .*sleep_io\.tasks' "$tmp/err"; then

@@ -197,7 +197,8 @@ Settings (--set KEY=VALUE; defaults full / quick / smoke; range):
   text += R"help(
 Exit status:
   0  every benchmark ran and verified its result
-  1  a benchmark failed (its error is in the JSON and on stdout)
+  1  a benchmark failed: a wrong result, or an error in its set-up or
+     tear-down (its error is in the JSON and on stdout); the others ran
   2  bad input: one 'concbench: ...' line on stderr says what
 
 Results: the JSON goes to --out (make bench: results/latest/concbench.json,

@@ -173,9 +173,9 @@ int RecordName(const std::string& name, NameKind kind) {
   const bool file = kind == NameKind::kFile;
   const std::size_t limit = file ? PATH_MAX - 1 : NAME_MAX;
   if (name.size() > limit) {
-    throw std::runtime_error(fmt::format("{} too long ({} bytes, at most {}): {}",
-                                         file ? "path" : "object name",
-                                         name.size(), limit, name));
+    throw std::runtime_error(
+        fmt::format("{} too long ({} bytes, at most {}): {}",
+                    file ? "path" : "object name", name.size(), limit, name));
   }
   InstallHandlersOnce();
   if (file) {

@@ -38,9 +38,9 @@ void CheckTarget(const std::string& path) {
         fmt::format("cannot use {}: {}", path, std::strerror(errno)));
   }
   if (!S_ISREG(target.st_mode)) {
-    throw std::runtime_error(fmt::format(
-        "{} is {}; give a new path or a regular file to replace", path,
-        FileTypeName(target.st_mode)));
+    throw std::runtime_error(
+        fmt::format("{} is {}; give a new path or a regular file to replace",
+                    path, FileTypeName(target.st_mode)));
   }
 }
 
@@ -68,8 +68,8 @@ void CheckPath(const std::string& path) {
                                          std::strerror(errno)));
   }
   if (!S_ISDIR(dir.st_mode)) {
-    throw std::runtime_error(fmt::format(
-        "cannot write {}: {} is not a directory", path, directory));
+    throw std::runtime_error(
+        fmt::format("cannot write {}: {} is not a directory", path, directory));
   }
   if (access(directory.c_str(), W_OK | X_OK) != 0) {
     throw std::runtime_error(fmt::format("cannot write {}: directory {}: {}",
@@ -86,17 +86,17 @@ std::string CreatePartial(const std::string& path) {
   const auto [directory, base] = Split(path);
   const std::size_t base_at = path.size() - base.size();
   std::random_device entropy;
-  std::mt19937_64 random(
-      (static_cast<std::uint64_t>(entropy()) << 32) ^ entropy() ^ getpid());
+  std::mt19937_64 random((static_cast<std::uint64_t>(entropy()) << 32) ^
+                         entropy() ^ getpid());
   for (int attempt = 0; attempt < 100; ++attempt) {
     const std::string suffix =
         fmt::format(".{:012x}.partial", random() & 0xffffffffffffULL);
-    const std::size_t keep =
-        std::min(base.size(), static_cast<std::size_t>(NAME_MAX) - suffix.size());
+    const std::size_t keep = std::min(
+        base.size(), static_cast<std::size_t>(NAME_MAX) - suffix.size());
     std::string partial = path.substr(0, base_at + keep) + suffix;
-    const int fd = open(partial.c_str(),
-                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                        0666);
+    const int fd =
+        open(partial.c_str(),
+             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd >= 0) {
       close(fd);
       return partial;

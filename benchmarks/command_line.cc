@@ -99,6 +99,7 @@ Options ParseCommandLine(std::span<const std::string> args) {
                TakeValue(arg, "--benchmark_filter", value)) {
       SetFilter(options, value);
     } else if (TakeValue(arg, "--out", options.out)) {
+      if (options.out.empty()) throw UsageError("--out needs a path");
     } else if (TakeValue(arg, "--repetitions", value)) {
       options.repetitions = ParseRepetitions(value);
     } else if (TakeValue(arg, "--set", value)) {
@@ -164,7 +165,9 @@ Options:
                       searched anywhere in the name); --filter=-REGEX runs
                       those it does not match. --benchmark_filter is the same
   --out=PATH          write Google Benchmark's JSON, with context.concbench
-                      (see README), to PATH; it appears when the run ends
+                      (see README), to PATH; it appears when the run ends.
+                      PATH is new or a regular file (never a link, device,
+                      FIFO or directory), in a writable directory
   --repetitions=N     repetitions of every benchmark, 1 to 1000, in random
                       order across benchmarks
   --workers=LIST      worker counts to sweep, each 1 to 1024 (default: 1 to
@@ -194,7 +197,8 @@ Settings (--set KEY=VALUE; defaults full / quick / smoke; range):
   text += R"help(
 Exit status:
   0  every benchmark ran and verified its result
-  1  a benchmark failed (its error is in the JSON and on stdout)
+  1  a benchmark failed: a wrong result, or an error in its set-up or
+     tear-down (its error is in the JSON and on stdout); the others ran
   2  bad input: one 'concbench: ...' line on stderr says what
 
 Results: the JSON goes to --out (make bench: results/latest/concbench.json,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "concbench/affinity.h"
+#include "concbench/contain.h"
 #include "concbench/context.h"
 #include "concbench/describe.h"
 #include "concbench/result_file.h"
@@ -104,9 +105,11 @@ void Register(std::vector<BenchmarkSpec>& chosen, const Options& options,
                                     std::regex_search(name, slowdown_filter)
                                 ? options.slowdown
                                 : 1.0;
+    // An exception a benchmark lets escape (its set-up or tear-down) fails
+    // that run, in the JSON, and the suite goes on.
     auto run = [run = std::move(spec.run), slowdown](benchmark::State& state) {
       SetTestSlowdown(slowdown);
-      run(state);
+      RunContained(state, run);
       SetTestSlowdown(1.0);
     };
     auto* registered = benchmark::RegisterBenchmark(

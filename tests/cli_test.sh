@@ -2,15 +2,18 @@
 # The binary's command line: bad input gets one clear line and exit status 2;
 # an interrupted run leaves no partial output, segment or child behind.
 set -u
-bin=${1:?usage: cli_test.sh path/to/concbench}
+bin=${1:?usage: cli_test.sh path/to/concbench path/to/json_check}
+json_check=${2:?usage: cli_test.sh path/to/concbench path/to/json_check}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 
 # expect_usage_error DESCRIPTION ARGS...: exit 2 and exactly one stderr line.
+# The binary runs under ${wrapper[@]} (e.g. prlimit) when set.
+wrapper=()
 expect_usage_error() {
   local what=$1; shift
-  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  "${wrapper[@]}" "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
   local status=$?
   local lines
   lines=$(wc -l <"$tmp/err")
@@ -42,9 +45,103 @@ expect_usage_error "zero tasks" --smoke --set=sleep_io.tasks=0
 expect_usage_error "more tasks than threads" --smoke --set=sleep_io.tasks=999999
 expect_usage_error "non-numeric tasks" --smoke --set=sleep_io.tasks=many
 
+# --out is checked before any benchmark runs, and nothing is ever followed
+# or replaced but a regular file.
+expect_usage_error "empty --out" --smoke --filter=serial --out=
+expect_usage_error "empty --out, spaced form" --smoke --filter=serial --out ''
+mkdir "$tmp/outdir"
+expect_usage_error "--out at a directory" --smoke --filter=serial --out="$tmp/outdir"
+expect_usage_error "--out ending in a slash" --smoke --filter=serial --out="$tmp/outdir/"
+mkfifo "$tmp/fifo"
+expect_usage_error "--out at a FIFO" --smoke --filter=serial --out="$tmp/fifo"
+touch "$tmp/link-target"
+ln -s "$tmp/link-target" "$tmp/link"
+expect_usage_error "--out at a symlink" --smoke --filter=serial --out="$tmp/link"
+ln -s "$tmp/absent-target" "$tmp/dangling"
+expect_usage_error "--out at a dangling symlink" --smoke --filter=serial --out="$tmp/dangling"
+if [[ ! -p "$tmp/fifo" || ! -L "$tmp/link" || -s "$tmp/link-target" || ! -d "$tmp/outdir" ||
+      -e "$tmp/absent-target" ]]; then
+  echo "FAIL: a refused --out was changed: $(ls -l "$tmp")" >&2
+  failures=$((failures + 1))
+fi
+# A device node in the scratch directory (never a real device): /dev/null's
+# numbers, 1,3. Creating one needs CAP_MKNOD and a mount without nodev.
+if mknod "$tmp/device" c 1 3 2>/dev/null; then
+  expect_usage_error "--out at a character device" --smoke --filter=serial --out="$tmp/device"
+  if [[ ! -c "$tmp/device" ]]; then
+    echo "FAIL: --out replaced the device node" >&2
+    failures=$((failures + 1))
+  fi
+else
+  echo "skip: --out at a device node: mknod not permitted here"
+fi
+if [[ -n $(compgen -G "$tmp/*.partial") || -n $(compgen -G "$tmp/outdir/*") ]]; then
+  echo "FAIL: a refused --out left files: $(ls -A "$tmp" "$tmp/outdir")" >&2
+  failures=$((failures + 1))
+fi
+
+# A valid path longer than 255 bytes (each component shorter) works; the
+# partial file's name is shortened to fit NAME_MAX.
+long_dir="$tmp/$(printf 'd%.0s' {1..200})/$(printf 'e%.0s' {1..200})"
+mkdir -p "$long_dir"
+long_out="$long_dir/$(printf 'f%.0s' {1..250})"
+"$bin" --smoke --filter='^spawn/thread_start_join' --out="$long_out" >/dev/null 2>"$tmp/err"
+status=$?
+if [[ $status -ne 0 || ! -f "$long_out" || -n $(compgen -G "$long_dir/*.partial") ]]; then
+  echo "FAIL: --out with a ${#long_out}-byte path: status $status: $(cat "$tmp/err")" >&2
+  failures=$((failures + 1))
+else
+  echo "ok: --out with a ${#long_out}-byte path"
+fi
+
+# Two runs on one --out at once: both succeed and the file is whole.
+filter='^spawn/thread_start_join'
+"$bin" --smoke --list=json --filter="$filter" >"$tmp/same.list.json"
+"$bin" --smoke --filter="$filter" --repetitions=3 --out="$tmp/same.json" >/dev/null 2>"$tmp/err1" &
+first=$!
+"$bin" --smoke --filter="$filter" --repetitions=3 --out="$tmp/same.json" >/dev/null 2>"$tmp/err2" &
+second=$!
+wait "$first"; status1=$?
+wait "$second"; status2=$?
+if [[ $status1 -ne 0 || $status2 -ne 0 ]] ||
+    ! "$json_check" "$tmp/same.json" "$tmp/same.list.json" >/dev/null ||
+    [[ -n $(compgen -G "$tmp/same.json.*") ]]; then
+  echo "FAIL: two runs on one --out: status $status1 and $status2, files: $(ls "$tmp")" >&2
+  cat "$tmp/err1" "$tmp/err2" >&2
+  failures=$((failures + 1))
+else
+  echo "ok: two runs on one --out: both exit 0, the file is valid JSON"
+fi
+
 expect_usage_error "empty negative filter" --smoke --filter=-
 expect_usage_error "negative filter excluding everything" --smoke '--filter=-.'
 expect_usage_error "unknown list format" --smoke --list=yaml
+
+# A small process limit (RLIMIT_NPROC, read even where root ignores it)
+# blocks nothing the user did not ask for, and a request over it names it.
+if command -v prlimit >/dev/null; then
+  if prlimit --nproc=500 "$bin" --list >/dev/null 2>"$tmp/err"; then
+    echo "ok: --list under RLIMIT_NPROC=500"
+  else
+    echo "FAIL: --list under RLIMIT_NPROC=500: $(cat "$tmp/err")" >&2
+    failures=$((failures + 1))
+  fi
+  for mode in --smoke --quick; do
+    if ! prlimit --nproc=500 "$bin" $mode --list >/dev/null 2>&1; then
+      echo "FAIL: $mode --list under RLIMIT_NPROC=500 failed" >&2
+      failures=$((failures + 1))
+    fi
+  done
+  wrapper=(prlimit --nproc=500)
+  expect_usage_error "more tasks than RLIMIT_NPROC" --list --set=sleep_io.tasks=1000
+  wrapper=()
+  if ! grep -q 'RLIMIT_NPROC=500' "$tmp/err"; then
+    echo "FAIL: the message does not name RLIMIT_NPROC: $(cat "$tmp/err")" >&2
+    failures=$((failures + 1))
+  fi
+else
+  echo "skip: RLIMIT_NPROC tests: prlimit is not installed"
+fi
 
 # An unknown --set key names the valid ones (on its one line).
 "$bin" --smoke --set=sum_squares.taks=5 >/dev/null 2>"$tmp/err"
@@ -134,7 +231,7 @@ sys.exit(subprocess.call(sys.argv[1:],
   status=$?
   leftover_segments=$(ls /dev/shm | grep -c -- "-$pid-" || true)
   leftover_children=$(pgrep -P "$pid" | wc -l)
-  if [[ $status -eq 0 || -e "$tmp/run.json.partial" || $leftover_segments -ne 0 ||
+  if [[ $status -eq 0 || -n $(compgen -G "$tmp/run.json*") || $leftover_segments -ne 0 ||
         $leftover_children -ne 0 ]]; then
     echo "FAIL: SIG$signal: status $status, files: $(ls "$tmp"), " \
          "segments $leftover_segments, children $leftover_children" >&2

@@ -93,7 +93,9 @@ TEST(CommandLineTest, BadInputIsAUsageError) {
                                              {"--test_slowdown=serial"},
                                              {"--test_slowdown=serial:0.5"},
                                              {"--list=yaml"},
-                                             {"--out"}}) {
+                                             {"--out"},
+                                             {"--out="},
+                                             {"--out", ""}}) {
     EXPECT_THROW(Parse(args), UsageError) << args.front();
   }
 }

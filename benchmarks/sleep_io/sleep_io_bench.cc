@@ -4,12 +4,14 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <set>
 #include <span>
 #include <stdexcept>
+#include <string>
 
 #include "concbench/executor.h"
 #include "concbench/suite.h"
@@ -118,18 +120,32 @@ void RunEventLoop(benchmark::State& state, const Shape& shape, Style style) {
           });
 }
 
-// How many threads this user may still start: the smaller of the kernel's
-// threads-max and RLIMIT_NPROC (which counts every thread of the user), less
-// a margin for the rest of the machine.
-std::int64_t ThreadLimit() {
-  std::int64_t limit = 1'000'000;
+// How many threads and processes this run may start (RLIMIT_NPROC counts
+// both, over every process of the user), and the limit that bounds it.
+struct TaskBudget {
+  std::int64_t tasks;
+  std::string cause;
+};
+
+// The smaller of the kernel's threads-max and RLIMIT_NPROC, less a margin
+// for the rest of the machine: 1024 of a large limit, a quarter of a small
+// one, so a small limit leaves a small budget instead of a negative one.
+TaskBudget ThreadLimit() {
+  TaskBudget budget{1'000'000, "concbench's cap"};
   std::ifstream threads_max("/proc/sys/kernel/threads-max");
   std::int64_t value = 0;
-  if (threads_max >> value) limit = std::min(limit, value);
+  if (threads_max >> value && value < budget.tasks) {
+    budget = {value, fmt::format("kernel.threads-max={}", value)};
+  }
   rlimit nproc{};
-  if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY)
-    limit = std::min(limit, static_cast<std::int64_t>(nproc.rlim_cur));
-  return limit - 1024;
+  if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY &&
+      static_cast<std::int64_t>(nproc.rlim_cur) < budget.tasks) {
+    const auto limit = static_cast<std::int64_t>(nproc.rlim_cur);
+    budget = {limit, fmt::format("RLIMIT_NPROC={} (ulimit -u)", limit)};
+  }
+  const std::int64_t margin = std::min<std::int64_t>(1024, budget.tasks / 4);
+  budget.tasks = std::max<std::int64_t>(1, budget.tasks - margin);
+  return budget;
 }
 
 void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
@@ -187,18 +203,18 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   // The scaled shapes. Fixed worker counts only at small N * d (serial at
   // N = 1,000 and d = 10 ms alone would take 10 s a run); one thread or
   // process per task up to N = 1,000, the event loop up to N = 10,000.
-  const std::int64_t limit = ThreadLimit();
   std::vector<int> sweep = config.FewWorkerCounts();
   if (config.workers.empty()) sweep.push_back(8 * config.cores);
   const bool custom =
       config.IsSet("sleep_io.tasks") || config.IsSet("sleep_io.sleep_ms");
   const auto tasks = config.Setting("sleep_io.tasks");
   const auto sleep_ms = config.Setting("sleep_io.sleep_ms");
-  if (tasks > limit) {
+  const TaskBudget budget = ThreadLimit();
+  if (config.IsSet("sleep_io.tasks") && tasks > budget.tasks) {
     throw std::invalid_argument(fmt::format(
-        "--set sleep_io.tasks={}: one thread per task needs {} threads, but "
-        "this machine allows at most {} (threads-max, RLIMIT_NPROC)",
-        tasks, tasks, limit));
+        "--set sleep_io.tasks={}: one thread or process per task needs {}, "
+        "but {} leaves about {} for this run",
+        tasks, tasks, budget.cause, budget.tasks));
   }
   if (custom) {
     shapes.push_back({tasks, sleep_ms, sweep, both});
@@ -219,6 +235,18 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
     // deadline of 1.03 s. --set sleep_io.tasks=10000 --set
     // sleep_io.sleep_ms=10 runs it on demand.
     shapes.push_back({10'000, 10, {}, {}});
+  }
+  // The mode's own shapes that one thread or process per task cannot run
+  // under this limit lose that form, with a warning: the user asked for
+  // none of them, so they never block a run (or --list).
+  for (Shape& shape : shapes) {
+    if (shape.per_task_in.empty() || shape.tasks <= budget.tasks) continue;
+    std::fprintf(stderr,
+                 "concbench: warning: sleep_io at tasks:%lld runs without one "
+                 "thread or process per task: %s leaves about %lld\n",
+                 static_cast<long long>(shape.tasks), budget.cause.c_str(),
+                 static_cast<long long>(budget.tasks));
+    shape.per_task_in.clear();
   }
   std::set<std::string> seen;
   for (const Shape& shape : shapes) AddShape(specs, seen, shape);

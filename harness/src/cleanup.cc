@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <limits.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -20,16 +21,21 @@ namespace {
 
 // Fixed tables of plain atomics, because the signal handler may read them at
 // any moment and must not allocate or lock.
+// Shared-memory and semaphore names are at most NAME_MAX bytes; a file is a
+// path, up to PATH_MAX, and a run has only a few, so files get their own
+// small table of long entries.
 constexpr int kMaxNames = 1024;
+constexpr int kMaxFiles = 16;
 constexpr int kMaxChildren = 4096;
-constexpr std::size_t kNameLength = 256;
 
+template <std::size_t kLength>
 struct NameEntry {
   std::atomic<pid_t> owner{0};  // 0: free
   NameKind kind = NameKind::kSharedMemory;
-  char name[kNameLength] = {};
+  char name[kLength] = {};
 };
-std::array<NameEntry, kMaxNames> g_names;
+std::array<NameEntry<NAME_MAX + 1>, kMaxNames> g_names;
+std::array<NameEntry<PATH_MAX>, kMaxFiles> g_files;
 std::array<std::atomic<pid_t>, kMaxChildren> g_children{};
 std::atomic<unsigned> g_next_name{0};
 
@@ -57,11 +63,15 @@ void RemoveOwned() {
       child.store(0);
     }
   }
-  for (auto& entry : g_names) {
-    if (entry.owner.load() != self) continue;
-    RemoveObject(entry.name, entry.kind);
-    entry.owner.store(0);
-  }
+  const auto remove = [self](auto& table) {
+    for (auto& entry : table) {
+      if (entry.owner.load() != self) continue;
+      RemoveObject(entry.name, entry.kind);
+      entry.owner.store(0);
+    }
+  };
+  remove(g_names);
+  remove(g_files);
 }
 
 // Interrupts, and the crashes that end a process without running exit().
@@ -137,14 +147,15 @@ void OwnedName::release() {
 
 namespace internal {
 
-int RecordName(const std::string& name, NameKind kind) {
-  if (name.size() >= kNameLength) {
-    throw std::runtime_error(fmt::format("object name too long: {}", name));
-  }
-  InstallHandlersOnce();
-  for (int slot = 0; slot < kMaxNames; ++slot) {
+namespace {
+
+// Claims a free entry of `table` for `name`; returns its index or -1 when the
+// table is full.
+template <typename Table>
+int Claim(Table& table, const std::string& name, NameKind kind) {
+  for (int slot = 0; slot < static_cast<int>(table.size()); ++slot) {
     pid_t expected = 0;
-    NameEntry& entry = g_names[slot];
+    auto& entry = table[slot];
     // Claim with a placeholder owner so the handler skips a half-written name.
     if (entry.owner.compare_exchange_strong(expected, -1)) {
       entry.kind = kind;
@@ -153,11 +164,37 @@ int RecordName(const std::string& name, NameKind kind) {
       return slot;
     }
   }
-  throw std::runtime_error("too many live shared-memory objects (1024)");
+  return -1;
+}
+
+}  // namespace
+
+int RecordName(const std::string& name, NameKind kind) {
+  const bool file = kind == NameKind::kFile;
+  const std::size_t limit = file ? PATH_MAX - 1 : NAME_MAX;
+  if (name.size() > limit) {
+    throw std::runtime_error(
+        fmt::format("{} too long ({} bytes, at most {}): {}",
+                    file ? "path" : "object name", name.size(), limit, name));
+  }
+  InstallHandlersOnce();
+  if (file) {
+    const int slot = Claim(g_files, name, kind);
+    if (slot < 0) throw std::runtime_error("too many live output files (16)");
+    return kMaxNames + slot;
+  }
+  const int slot = Claim(g_names, name, kind);
+  if (slot < 0) {
+    throw std::runtime_error("too many live shared-memory objects (1024)");
+  }
+  return slot;
 }
 
 void ForgetName(int slot) {
   if (slot >= 0 && slot < kMaxNames) g_names[slot].owner.store(0);
+  if (slot >= kMaxNames && slot < kMaxNames + kMaxFiles) {
+    g_files[slot - kMaxNames].owner.store(0);
+  }
 }
 
 void RecordChild(pid_t pid) {

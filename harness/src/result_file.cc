@@ -1,23 +1,120 @@
 #include "concbench/result_file.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <stdexcept>
 
 namespace concbench {
+namespace {
+
+// What a non-regular file is, for the message that refuses it.
+const char* FileTypeName(mode_t mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+// Throws unless `path` is absent or a regular file (the link itself is
+// examined, never what it points to).
+void CheckTarget(const std::string& path) {
+  struct stat target;
+  if (lstat(path.c_str(), &target) != 0) {
+    if (errno == ENOENT) return;
+    throw std::runtime_error(
+        fmt::format("cannot use {}: {}", path, std::strerror(errno)));
+  }
+  if (!S_ISREG(target.st_mode)) {
+    throw std::runtime_error(
+        fmt::format("{} is {}; give a new path or a regular file to replace",
+                    path, FileTypeName(target.st_mode)));
+  }
+}
+
+// The directory of `path` ("." when it has none) and its last component.
+std::pair<std::string, std::string> Split(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return {".", path};
+  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
+void CheckPath(const std::string& path) {
+  if (path.empty()) throw std::runtime_error("the path is empty");
+  if (path.size() >= PATH_MAX) {
+    throw std::runtime_error(fmt::format("path too long ({} bytes, at most {})",
+                                         path.size(), PATH_MAX - 1));
+  }
+  const auto [directory, base] = Split(path);
+  if (base.empty() || base == "." || base == "..") {
+    throw std::runtime_error(fmt::format("{} names a directory", path));
+  }
+  struct stat dir;
+  if (stat(directory.c_str(), &dir) != 0) {
+    throw std::runtime_error(fmt::format("cannot write {}: directory {}: {}",
+                                         path, directory,
+                                         std::strerror(errno)));
+  }
+  if (!S_ISDIR(dir.st_mode)) {
+    throw std::runtime_error(
+        fmt::format("cannot write {}: {} is not a directory", path, directory));
+  }
+  if (access(directory.c_str(), W_OK | X_OK) != 0) {
+    throw std::runtime_error(fmt::format("cannot write {}: directory {}: {}",
+                                         path, directory,
+                                         std::strerror(errno)));
+  }
+  CheckTarget(path);
+}
+
+// Creates a new file `<path>.<random>.partial` (O_EXCL: never an existing
+// one, never through a link) and returns its name. The last component is
+// shortened to fit NAME_MAX.
+std::string CreatePartial(const std::string& path) {
+  const auto [directory, base] = Split(path);
+  const std::size_t base_at = path.size() - base.size();
+  std::random_device entropy;
+  std::mt19937_64 random((static_cast<std::uint64_t>(entropy()) << 32) ^
+                         entropy() ^ getpid());
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const std::string suffix =
+        fmt::format(".{:012x}.partial", random() & 0xffffffffffffULL);
+    const std::size_t keep = std::min(
+        base.size(), static_cast<std::size_t>(NAME_MAX) - suffix.size());
+    std::string partial = path.substr(0, base_at + keep) + suffix;
+    const int fd =
+        open(partial.c_str(),
+             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      close(fd);
+      return partial;
+    }
+    if (errno != EEXIST) {
+      throw std::runtime_error(
+          fmt::format("cannot write {}: {}", partial, std::strerror(errno)));
+    }
+  }
+  throw std::runtime_error(
+      fmt::format("cannot create a unique partial file beside {}", path));
+}
+
+}  // namespace
 
 ResultFile::ResultFile(std::string path) : path_(std::move(path)) {
-  partial_.emplace(NameKind::kFile, path_ + ".partial");
-  std::ofstream probe(partial_->str());
-  if (!probe) {
-    throw std::runtime_error(
-        fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
-  }
+  CheckPath(path_);
+  partial_.emplace(NameKind::kFile, CreatePartial(path_));
 }
 
 const std::string& ResultFile::partial_path() const { return partial_->str(); }
@@ -45,7 +142,13 @@ void ResultFile::Finish(const std::string& key,
     throw std::runtime_error(fmt::format("cannot write {}", path_));
   }
   out.close();
-  std::filesystem::rename(partial_->str(), path_);
+  // Whatever appeared at the path during the run is checked again: rename
+  // would replace a link, a FIFO or a device as readily as a file.
+  CheckTarget(path_);
+  if (std::rename(partial_->c_str(), path_.c_str()) != 0) {
+    throw std::runtime_error(
+        fmt::format("cannot rename into {}: {}", path_, std::strerror(errno)));
+  }
   partial_->release();
 }
 

@@ -51,8 +51,8 @@ namespace internal {
 // Records `name` (as given to shm_open/sem_open, or a file path) for
 // removal on signal or exit, owned by the calling process; forked children
 // never remove their parent's names. Returns a slot for Forget. Thread-safe;
-// throws std::runtime_error when the table (1024 names) is full or the
-// name is longer than 255 bytes.
+// throws std::runtime_error when the table is full (1024 names, 16 files)
+// or the name is too long (NAME_MAX bytes; a kFile path, PATH_MAX - 1).
 int RecordName(const std::string& name, NameKind kind);
 void ForgetName(int slot);
 

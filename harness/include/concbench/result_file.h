@@ -1,7 +1,8 @@
 // The result JSON of a run: Google Benchmark writes it as it goes to a
-// partial file beside the final path, which an interrupt or a failure
-// removes, and Finish completes and renames into place, so no half file is
-// ever left at the final path.
+// partial file beside the final path, unique to this run, which an interrupt
+// or a failure removes, and Finish completes and renames into place, so no
+// half file is ever left at the final path, and two runs on one path each
+// write a whole file (the last rename wins).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -14,8 +15,12 @@ namespace concbench {
 
 class ResultFile {
  public:
-  // Creates `<path>.partial`; throws std::runtime_error (naming the path
-  // and errno's reason) when it cannot be written.
+  // Checks `path` before any benchmark runs: its directory exists and is
+  // writable, and the path is absent or a regular file (never a symbolic
+  // link, directory, FIFO, socket or device, which would be replaced or
+  // lost). Then creates `<path>.<random>.partial` exclusively (the name
+  // shortened to fit NAME_MAX). Throws std::runtime_error naming the path
+  // and the reason.
   explicit ResultFile(std::string path);
   ResultFile(const ResultFile&) = delete;
   ResultFile& operator=(const ResultFile&) = delete;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "concbench/clock.h"
+#include "concbench/contain.h"
 #include "concbench/metric.h"
 #include "concbench/name.h"
 #include "concbench/settings.h"
@@ -159,6 +160,7 @@ bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
   internal::ActiveCpuMeter() = &meter;
   meter.Start();
   bool ok = true;
+  internal::CurrentLoopStage() = internal::LoopStage::kRunning;
   for (auto _ : state) {
     // A failed warm-up is reported inside the loop (see FailBeforeLoop).
     if (!warm_up_error.empty()) {
@@ -176,6 +178,7 @@ bool TimedLoop(benchmark::State& state, Body&& body, WarmUp warm_up) {
     }
     if (stretch) internal::StretchSince(start);
   }
+  internal::CurrentLoopStage() = internal::LoopStage::kDone;
   meter.Stop();
   internal::ActiveCpuMeter() = nullptr;
   if (ok && state.iterations() > 0) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "concbench/contain.h"
+
 namespace concbench {
 
 // Marks the run failed (SkipWithError, so the binary exits non-zero) when
@@ -37,6 +39,7 @@ inline void FailBeforeLoop(benchmark::State& state,
     state.SkipWithError(message.c_str());
     break;
   }
+  CurrentLoopStage() = LoopStage::kDone;
 }
 
 }  // namespace internal

@@ -16,8 +16,8 @@
 
 #include "concbench/cleanup.h"
 #include "concbench/cpu_time.h"
-#include "concbench/sync.h"
 #include "concbench/process.h"
+#include "concbench/sync.h"
 #include "pool_layout.h"
 
 namespace concbench {

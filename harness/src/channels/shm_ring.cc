@@ -11,8 +11,8 @@
 #include <new>
 
 #include "concbench/channel.h"
-#include "concbench/sync.h"
 #include "concbench/shared_memory.h"
+#include "concbench/sync.h"
 
 namespace concbench::internal {
 namespace {

@@ -72,9 +72,9 @@ TEST_P(ChannelTest, ProcessesExchangeIntact) {
 
 // The byte offset in Message::bytes() of sampled word `i` (0: the first,
 // kSampledWords + 1: the last) of a payload of `size` bytes.
-std::size_t SampledOffset(std::size_t size, std::size_t i) {
+std::size_t SampledByte(std::size_t size, std::size_t i) {
   constexpr std::size_t kHeader = 16;
-  return kHeader + (size - 8) * i / (kSampledWords + 1);
+  return kHeader + SampledOffset(size, i);
 }
 
 // Sends `message`'s bytes with one byte flipped at `offset`.
@@ -94,7 +94,7 @@ TEST_P(ChannelTest, CorruptionOfASampledWordIsDetected) {
     auto channel = MakeChannel(GetParam());
     Message message(kSize);
     message.Fill(1);
-    SendCorrupted(message, SampledOffset(kSize, i) + 5, channel->end(0));
+    SendCorrupted(message, SampledByte(kSize, i) + 5, channel->end(0));
     Message received(kSize);
     EXPECT_THROW(received.Receive(channel->end(1), 1), ChannelError) << i;
   }

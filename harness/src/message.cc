@@ -44,17 +44,15 @@ std::uint64_t Load(const std::byte* at) {
   return word;
 }
 
-std::uint64_t Mix(std::uint64_t h, std::uint64_t word) {
-  h ^= word;
-  h = (h << 27) | (h >> 37);
-  return h * kGolden + 0x2545F4914F6CDD1DULL;
-}
-
 }  // namespace
 
 Message::Message(std::size_t payload) : buffer_(kHeader + payload) {
   auto data = this->payload();
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = PatternByte(i);
+  if (data.size() >= 3 * kWord) {
+    for (std::size_t i = 1; i <= kSampledWords; ++i)
+      samples_[i - 1] = Load(data.data() + SampledOffset(data.size(), i));
+  }
   Fill(0);
 }
 
@@ -68,25 +66,6 @@ std::span<const std::byte> Message::payload() const {
 
 std::uint64_t Message::sequence() const { return Load(buffer_.data()); }
 
-// The sequence and the sampled words, in order, with their positions: the
-// first and last words and kSampledWords at fixed strides between them
-// (every byte of a payload shorter than two words).
-std::uint64_t Message::SampledCheck() const {
-  const auto data = payload();
-  std::uint64_t h = Mix(Mix(0, sequence()), data.size());
-  if (AllMark(data.size())) {
-    for (std::byte b : data) h = Mix(h, static_cast<std::uint64_t>(b));
-    return h;
-  }
-  const std::size_t last = data.size() - kWord;
-  h = Mix(h, Load(data.data()));
-  for (std::size_t i = 1; i <= kSampledWords; ++i) {
-    const std::size_t at = last * i / (kSampledWords + 1);
-    h = Mix(Mix(h, at), Load(data.data() + at));
-  }
-  return Mix(h, Load(data.data() + last));
-}
-
 void Message::Fill(std::uint64_t sequence) {
   auto data = payload();
   const std::uint64_t mark = Mark(sequence);
@@ -98,16 +77,35 @@ void Message::Fill(std::uint64_t sequence) {
     std::memcpy(data.data() + data.size() - kWord, &mark, sizeof(mark));
   }
   std::memcpy(buffer_.data(), &sequence, sizeof(sequence));
-  const std::uint64_t check = SampledCheck();
-  std::memcpy(buffer_.data() + kWord, &check, sizeof(check));
+  std::memcpy(buffer_.data() + kWord, &mark, sizeof(mark));
 }
 
 void Message::Send(ChannelEnd& end) const { end.Write(buffer_); }
 
 void Message::CheckSampled() const {
-  if (Load(buffer_.data() + kWord) != SampledCheck()) {
-    throw ChannelError(fmt::format(
-        "message {}: the sampled check does not match", sequence()));
+  const auto data = payload();
+  const std::uint64_t sequence = this->sequence();
+  const std::uint64_t mark = Mark(sequence);
+  bool intact = Load(buffer_.data() + kWord) == mark;
+  if (AllMark(data.size())) {
+    for (std::size_t i = 0; i < data.size(); ++i)
+      intact &= data[i] == MarkByte(sequence, i);
+  } else {
+    const std::size_t last = data.size() - kWord;
+    intact &= Load(data.data()) == mark && Load(data.data() + last) == mark;
+    if (last >= 2 * kWord) {
+      for (std::size_t i = 1; i <= kSampledWords; ++i) {
+        intact &= Load(data.data() + SampledOffset(data.size(), i)) ==
+                  samples_[i - 1];
+      }
+    } else {
+      for (std::size_t i = kWord; i < last; ++i)  // fewer than 8 bytes
+        intact &= data[i] == PatternByte(i);
+    }
+  }
+  if (!intact) {
+    throw ChannelError(
+        fmt::format("message {}: a sampled word does not match", sequence));
   }
 }
 

@@ -28,6 +28,7 @@
 #include "bank/traits.h"
 #include "bank/workload.h"
 #include "concbench/cleanup.h"
+#include "concbench/deadline.h"
 #include "concbench/shared_memory.h"
 
 namespace concbench::bank {
@@ -37,12 +38,6 @@ class LockTimeout : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-// The absolute deadline Boost.Interprocess 1.74 takes (UTC).
-inline boost::posix_time::ptime DeadlineAfter(std::chrono::milliseconds wait) {
-  return boost::posix_time::microsec_clock::universal_time() +
-         boost::posix_time::milliseconds(wait.count());
-}
 
 [[noreturn]] inline void ThrowTimeout(std::string_view what,
                                       std::chrono::milliseconds wait) {
@@ -60,7 +55,7 @@ class BinarySemaphoreLock {
       : semaphore_(semaphore), what_(what), timeout_(timeout) {}
   void lock() {
     if (semaphore_.try_wait()) return;
-    if (!semaphore_.timed_wait(DeadlineAfter(timeout_)))
+    if (!semaphore_.timed_wait(UtcDeadlineAfter(timeout_)))
       ThrowTimeout(what_, timeout_);
   }
   void unlock() { semaphore_.post(); }
@@ -93,7 +88,7 @@ class IpcMutex {
 
   void lock() {
     if (mutex_->try_lock()) return;
-    if (!mutex_->timed_lock(DeadlineAfter(timeout_)))
+    if (!mutex_->timed_lock(UtcDeadlineAfter(timeout_)))
       ThrowTimeout(kTraits.name, timeout_);
   }
   void unlock() { mutex_->unlock(); }

@@ -7,6 +7,7 @@
 
 #include "chunked_end.h"
 #include "concbench/cleanup.h"
+#include "concbench/deadline.h"
 
 namespace concbench::internal {
 namespace {
@@ -29,8 +30,7 @@ class NamedQueue {
 };
 
 boost::posix_time::ptime SliceEnd() {
-  return boost::posix_time::microsec_clock::universal_time() +
-         boost::posix_time::milliseconds(std::chrono::milliseconds(10).count());
+  return UtcDeadlineAfter(std::chrono::milliseconds(10));
 }
 
 class MessageQueueEnd : public ChunkedEnd {

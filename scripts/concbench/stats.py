@@ -31,9 +31,9 @@ UNSTABLE_WIDTH = 0.10
 # 0 is the best repetition, 0.5 the median. Chosen from real A/A gate runs on
 # the reference machine (scripts/gate_check.py --quantiles; README "The
 # regression gate"): the best repetition gave the smallest detectable effect
-# for CPU-bound work, latencies and sleeps alike (sleeps: median MDE 4.4%
-# against 7.8% for the median); throughput had four benchmarks and no clear
-# winner, so it follows the others.
+# for latencies and sleeps (sleeps: median MDE 4.5% against 7.7% for the
+# median) and tied with the best 10% for CPU-bound work; throughput had four
+# benchmarks and no clear winner, so it follows the others.
 QUANTILE_BY_KIND = {
     "cpu": 0.0,
     "latency": 0.0,

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -19,6 +20,7 @@
 #include "concbench/floors.h"
 #include "concbench/process.h"
 #include "concbench/process_pool.h"
+#include "concbench/start_method.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
 
@@ -104,10 +106,14 @@ void ThreadStartJoin(benchmark::State& state) {
   });
 }
 
-// Process start + join (the fork start method), child returning at once.
-void ProcessStartJoin(benchmark::State& state) {
-  TimedLoop(state, [] {
-    Process child([] {});
+void ReturnAtOnce(std::span<const std::byte>) {}
+
+// Process start + join with `method`, the child returning at once. The
+// forkserver's server runs already (main starts it), as CPython's does
+// before its timed loop.
+void ProcessStartJoin(benchmark::State& state, StartMethod method) {
+  TimedLoop(state, [method] {
+    Process child(PortableTarget{&ReturnAtOnce}, method);
     child.start();
     child.join();
     if (child.exitcode() != 0) {
@@ -143,19 +149,34 @@ void SpawnSelfJoin(benchmark::State& state) {
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   auto add = [&specs](Name name, std::function<void(benchmark::State&)> run,
-                      std::string floor = {}) {
+                      std::string floor = {},
+                      std::map<std::string, std::string> traits = {}) {
     specs.push_back({.name = std::move(name),
                      .run = std::move(run),
                      .metric = Metric::RealTime(MetricKind::kLatency),
                      .unit = benchmark::kMicrosecond,
+                     .traits = std::move(traits),
                      .floor = std::move(floor)});
+  };
+  auto started_by = [](StartMethod method) {
+    return std::map<std::string, std::string>{
+        {"start_method", std::string(StartMethodName(method))}};
   };
   add(Name("spawn", "thread_start_join"), &ThreadStartJoin,
       floors::ThreadCreateJoin().str());
-  add(Name("spawn", "process_start_join"), &ProcessStartJoin,
-      floors::ForkExitWait().str());
+  // Both against the bare fork of a small process. A name without start:
+  // is the fork start method (the naming contract).
+  for (StartMethod method : {StartMethod::kFork, StartMethod::kForkserver}) {
+    Name name("spawn", "process_start_join");
+    if (method != StartMethod::kFork)
+      name.Param("start", StartMethodName(method));
+    add(
+        std::move(name),
+        [method](benchmark::State& state) { ProcessStartJoin(state, method); },
+        floors::ForkExitWait().str(), started_by(method));
+  }
   add(Name("spawn", "spawn_self_join"), &SpawnSelfJoin,
-      floors::PosixSpawnWait().str());
+      floors::PosixSpawnWait().str(), started_by(StartMethod::kSpawn));
   // Quick mode keeps 1 worker and the cores; full mode sweeps.
   const std::vector<int> counts = config.mode == SuiteMode::kFull
                                       ? config.WorkerCounts()

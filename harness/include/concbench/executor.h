@@ -16,6 +16,7 @@
 #include "concbench/map_call.h"
 #include "concbench/name.h"
 #include "concbench/required.h"
+#include "concbench/start_method.h"
 
 namespace concbench {
 
@@ -52,15 +53,12 @@ struct ExecutorOptions {
 enum class RunsIn { kInline, kThreads, kProcesses };
 std::string_view RunsInName(RunsIn runs_in);  // "inline" | "threads" | ...
 
-// How a variant starts its processes: fork, or none (no processes).
-enum class StartMethod { kNone, kFork };
-std::string_view StartMethodName(StartMethod method);  // "none" | "fork"
-
 // A map variant and its traits: what registration, counters, tests and
 // --list=json derive from; nothing outside this table tests variant names.
 struct VariantInfo {
   std::string_view name;
   Required<RunsIn> runs_in;
+  // How it starts its processes (start_method.h); kNone without processes.
   Required<StartMethod> start_method;
   // set_timeout kills its workers past the limit (threads cannot be killed).
   Required<bool> honours_timeout;

@@ -162,10 +162,6 @@ std::string_view RunsInName(RunsIn runs_in) {
   return "unknown";
 }
 
-std::string_view StartMethodName(StartMethod method) {
-  return method == StartMethod::kFork ? "fork" : "none";
-}
-
 int VariantInfo::ThreadsStarted(int workers) const {
   if (runs_in != RunsIn::kThreads) return 0;
   return caller_works ? workers - 1 : workers;

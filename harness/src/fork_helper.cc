@@ -17,6 +17,7 @@
 #include "concbench/cleanup.h"
 #include "concbench/clock.h"
 #include "concbench/exit_code.h"
+#include "fd_io.h"
 
 extern char** environ;
 
@@ -33,29 +34,8 @@ constexpr int kReplyFd = 4;
 constexpr std::int64_t kChildFailed = -100000;
 constexpr std::int64_t kCodeBias = 1000;
 
-bool ReadAll(int fd, void* data, std::size_t size) {
-  auto* bytes = static_cast<char*>(data);
-  while (size > 0) {
-    const ssize_t n = read(fd, bytes, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-bool WriteAll(int fd, const void* data, std::size_t size) {
-  const auto* bytes = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t n = write(fd, bytes, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
+using internal::ReadAll;
+using internal::WriteAll;
 
 // WriteAll with SIGPIPE blocked in this thread, so that a helper that died
 // is an EPIPE here, not a signal that kills the benchmark. A SIGPIPE raised

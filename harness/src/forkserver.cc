@@ -23,6 +23,7 @@
 
 #include "concbench/cleanup.h"
 #include "concbench/exit_code.h"
+#include "fd_io.h"
 
 namespace concbench {
 namespace internal {
@@ -41,31 +42,6 @@ struct RequestHeader {
 
 void ThrowErrno(const char* what, int error) {
   throw std::system_error(error, std::generic_category(), what);
-}
-
-bool ReadAll(int fd, void* data, std::size_t size) {
-  auto* bytes = static_cast<char*>(data);
-  while (size > 0) {
-    const ssize_t n = read(fd, bytes, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-// send() without SIGPIPE: a peer that is gone is an error return.
-bool SendAll(int fd, const void* data, std::size_t size) {
-  const auto* bytes = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t n = send(fd, bytes, size, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 // --- The server -----------------------------------------------------------

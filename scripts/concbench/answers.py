@@ -219,6 +219,41 @@ def cpython_answers(run, benches):
     return lines
 
 
+def start_method_answers(run, benches):
+    """Each C++ row with another start method than fork (start:forkserver)
+    beside its fork twin (the same name without start:): both figures, its
+    cost as a multiple of the fork row's with the interval, and its floor
+    ratio when it names a floor."""
+    ok = [b for b in candidates(benches) if "impl" not in b.params]
+
+    def start(b):
+        return b.params.get("start", names.DEFAULT_START)
+
+    def rest(b):
+        return (b.variant, b.modes, {k: v for k, v in b.params.items() if k != "start"})
+    lines = []
+    for b in ok:
+        if start(b) == names.DEFAULT_START:
+            continue
+        twin = next((o for o in ok if start(o) == names.DEFAULT_START and rest(o) == rest(b)),
+                    None)
+        if twin is None:
+            continue
+        if b.metric.better == "higher":
+            r = stats.ratio(twin.values, b.values, b.metric.kind, b.metric.better)
+        else:
+            r = stats.ratio(b.values, twin.values, b.metric.kind, b.metric.better)
+        line = (f"{grouping.label(b)}: {units.fmt_estimate(figures.primary(b), b.metric.unit, False)}"
+                f" against {names.DEFAULT_START} "
+                f"{units.fmt_estimate(figures.primary(twin), twin.metric.unit, False)}"
+                f" ({units.fmt_ratio(r)} the {names.DEFAULT_START} cost)")
+        floor = figures.floor_ratio(run, b)
+        if figures.usable(floor):
+            line += f"; {units.fmt_ratio(floor)} its floor {b.floor}"
+        lines.append(line)
+    return lines
+
+
 def status_lines(benches):
     """Failures and unstable results, one line each when there are any."""
     lines = []
@@ -246,6 +281,7 @@ def answers(run, workload, benches):
         lines += map_answers(run, benches)
     if not lines and candidates(benches):
         lines += listing_answers(benches)
+    lines += start_method_answers(run, benches)
     lines += cpython_answers(run, benches)
     if not candidates(benches):
         lines.append("every benchmark failed: nothing to answer")

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "child_pids.h"
+#include "concbench/executor.h"
 #include "concbench/process.h"
 
 namespace concbench {
@@ -174,6 +175,72 @@ TEST_F(ForkserverTest, OtherStartMethodsAndOversizeArgsAreRejected) {
   Process big(PortableTarget{&ReturnAtOnce, std::vector<std::byte>(1 << 20)},
               StartMethod::kForkserver);
   EXPECT_THROW(big.start(), std::invalid_argument);
+}
+
+std::uint64_t SumSquaresBelow(std::uint64_t bound) {
+  std::uint64_t sum = 0;
+  for (std::uint64_t x = 0; x < bound; ++x) sum += x * x;
+  return sum;
+}
+
+std::uint64_t Hang(std::uint64_t) {
+  for (;;) pause();
+}
+
+// The forkserver's children get their inputs copied, not inherited.
+TEST_F(ForkserverTest, ProcessPerTaskAgreesWithTheLoop) {
+  const VariantInfo& variant = FindVariant("process_per_task");
+  for (std::uint64_t tasks : {0u, 1u, 7u, 100u}) {
+    std::vector<std::uint64_t> bounds(tasks);
+    std::vector<std::uint64_t> expected(tasks);
+    for (std::uint64_t i = 0; i < tasks; ++i) {
+      bounds[i] = i * 13;
+      expected[i] = SumSquaresBelow(bounds[i]);
+    }
+    for (int workers : {1, 2, 3, 8}) {
+      SCOPED_TRACE(testing::Message() << tasks << " tasks, " << workers);
+      auto executor =
+          MakeExecutor(variant, {workers, 0, StartMethod::kForkserver});
+      for (int run = 0; run < 2; ++run) {
+        std::vector<std::uint64_t> results(tasks, 0xdeadbeef);
+        Map(*executor, &SumSquaresBelow, std::span<const std::uint64_t>(bounds),
+            std::span<std::uint64_t>(results));
+        EXPECT_EQ(results, expected);
+      }
+    }
+  }
+}
+
+TEST_F(ForkserverTest, ProcessPerTaskKillsItsChildrenPastTheTimeout) {
+  auto executor = MakeExecutor(FindVariant("process_per_task"),
+                               {2, 0, StartMethod::kForkserver});
+  executor->set_timeout(milliseconds(200));
+  const std::vector<std::uint64_t> inputs(4, 0);
+  std::vector<std::uint64_t> results(inputs.size());
+  const auto start = Clock::now();
+  EXPECT_THROW(Map(*executor, &Hang, std::span<const std::uint64_t>(inputs),
+                   std::span<std::uint64_t>(results)),
+               PoolTimeout);
+  executor.reset();
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+}
+
+// The traits table says which variants take the forkserver; none takes spawn.
+TEST_F(ForkserverTest, OnlyVariantsWithTheFormTakeIt) {
+  for (const VariantInfo& variant : MapVariants()) {
+    SCOPED_TRACE(variant.name);
+    if (variant.forkserver_form) {
+      EXPECT_NO_THROW(MakeExecutor(variant, {2, 0, StartMethod::kForkserver}));
+      EXPECT_EQ(MapTraits(variant, {2, 0, StartMethod::kForkserver})
+                    .at("start_method"),
+                "forkserver");
+    } else {
+      EXPECT_THROW(MakeExecutor(variant, {2, 0, StartMethod::kForkserver}),
+                   std::invalid_argument);
+    }
+    EXPECT_THROW(MakeExecutor(variant, {2, 0, StartMethod::kSpawn}),
+                 std::invalid_argument);
+  }
 }
 
 // The server killed while a child runs: join fails at once with the server's

@@ -81,10 +81,13 @@ void Run(benchmark::State& state, const Shape& shape,
   }
 }
 
-// Registers `shape` in every variant, for each worker count in `workers`.
+// Registers `shape` in every variant, for each worker count in `workers`;
+// with `forkserver_rows`, also the variants that can start their processes
+// from the forkserver (the tasks are pure functions of their inputs).
 void AddShape(std::vector<BenchmarkSpec>& specs, const Shape& shape,
               const std::vector<int>& workers,
-              std::vector<std::pair<std::string, std::int64_t>> params) {
+              std::vector<std::pair<std::string, std::int64_t>> params,
+              bool forkserver_rows = false) {
   auto base_name = [&](std::string_view variant) {
     Name name(shape.workload, variant);
     for (const auto& [key, value] : params) name.Param(key, value);
@@ -98,10 +101,11 @@ void AddShape(std::vector<BenchmarkSpec>& specs, const Shape& shape,
                            Run(state, shape, variant, options);
                          },
                      .metric = Metric::RealTime(MetricKind::kCpu),
-                     .traits = MapTraits(variant)});
+                     .traits = MapTraits(variant, options)});
   };
   ForEachMapBenchmark(
-      base_name, [&](const VariantInfo&) { return workers; }, add);
+      base_name, [&](const VariantInfo&) { return workers; }, add,
+      forkserver_rows);
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
@@ -114,12 +118,13 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   AddShape(specs,
            {"sum_squares", UniformTasks(tasks, inner),
             ExpectedUniform(tasks, inner)},
-           sweep, {{"tasks", tasks}, {"inner", inner}});
+           sweep, {{"tasks", tasks}, {"inner", inner}},
+           /*forkserver_rows=*/true);
 
   const auto skewed = config.Setting("sum_squares_skewed.tasks");
   AddShape(specs,
            {"sum_squares_skewed", SkewedTasks(skewed), ExpectedSkewed(skewed)},
-           sweep, {{"tasks", skewed}});
+           sweep, {{"tasks", skewed}}, /*forkserver_rows=*/true);
 
   // Near-empty tasks: the time is each model's own cost, at N and 4N tasks
   // so that the scripts can fit a fixed cost and a per-task slope for each

@@ -47,6 +47,9 @@ class Executor {
 struct ExecutorOptions {
   int workers = 1;        // threads or processes; >= 1
   std::size_t chunk = 0;  // items per task where the model takes one; 0: auto
+  // How a process variant starts its processes: kFork, or kForkserver where
+  // the variant's forkserver_form says it can. Ignored without processes.
+  StartMethod start = StartMethod::kFork;
 };
 
 // Where a variant runs its tasks.
@@ -60,6 +63,10 @@ struct VariantInfo {
   Required<RunsIn> runs_in;
   // How it starts its processes (start_method.h); kNone without processes.
   Required<StartMethod> start_method;
+  // Can start its processes from the forkserver instead (options.start):
+  // its children then see nothing of this process's memory but the task
+  // inputs it copies to them, as CPython's forkserver children.
+  Required<bool> forkserver_form;
   // set_timeout kills its workers past the limit (threads cannot be killed).
   Required<bool> honours_timeout;
   // Can run one worker per task (workers = tasks), as Python's one
@@ -81,8 +88,10 @@ struct VariantInfo {
   int ProcessesStarted(int workers) const;
 };
 
-// The traits as strings, for BenchmarkSpec::traits (--list=json).
-std::map<std::string, std::string> MapTraits(const VariantInfo& variant);
+// The traits as strings, for BenchmarkSpec::traits (--list=json); the
+// start_method of a process variant is the one `options` ask for.
+std::map<std::string, std::string> MapTraits(
+    const VariantInfo& variant, const ExecutorOptions& options = {});
 
 // Every map variant, in the order reports list them.
 std::span<const VariantInfo> MapVariants();
@@ -92,7 +101,8 @@ std::span<const VariantInfo> MapVariants();
 const VariantInfo& FindVariant(std::string_view name);
 
 // Sets up `variant` with `options`. Throws std::invalid_argument when
-// options.workers < 1, or whatever the model's set-up throws.
+// options.workers < 1 or options.start is neither kFork nor a kForkserver
+// the variant can take, or whatever the model's set-up throws.
 std::unique_ptr<Executor> MakeExecutor(const VariantInfo& variant,
                                        const ExecutorOptions& options);
 
@@ -106,12 +116,16 @@ void AddVariantForTest(const VariantInfo& variant);
 // (`base(variant)`), every other variant once per count in
 // `workers_for(variant)` (`.../workers:W`), and a chunked variant with
 // `chunk:auto` and `chunk:1`. A variant whose `workers_for` is empty is left
-// out, serial included. Calls `add(name, variant, options)` for each.
+// out, serial included. With `portable_tasks` (the workload's tasks need
+// nothing of this process's memory but their inputs), a variant with
+// forkserver_form also runs with the forkserver (`.../start:forkserver`).
+// Calls `add(name, variant, options)` for each.
 void ForEachMapBenchmark(
     const std::function<Name(std::string_view variant)>& base,
     const std::function<std::vector<int>(const VariantInfo&)>& workers_for,
     const std::function<void(const Name&, const VariantInfo&,
-                             const ExecutorOptions&)>& add);
+                             const ExecutorOptions&)>& add,
+    bool portable_tasks = false);
 
 // Typed front end: results[i] = fn(inputs[i]) through `executor`.
 template <class R, class A>

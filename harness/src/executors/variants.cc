@@ -44,6 +44,7 @@ const VariantInfo kVariants[] = {
     {.name = "serial",
      .runs_in = kInline,
      .start_method = kNoStart,
+     .forkserver_form = false,
      .honours_timeout = false,
      .per_task_form = false,
      .takes_workers = false,
@@ -54,6 +55,7 @@ const VariantInfo kVariants[] = {
     {.name = "threads",
      .runs_in = kThreads,
      .start_method = kNoStart,
+     .forkserver_form = false,
      .honours_timeout = false,
      .per_task_form = true,
      .takes_workers = true,
@@ -64,6 +66,7 @@ const VariantInfo kVariants[] = {
     {.name = "thread_pool",
      .runs_in = kThreads,
      .start_method = kNoStart,
+     .forkserver_form = false,
      .honours_timeout = false,
      .per_task_form = false,
      .takes_workers = true,
@@ -74,6 +77,7 @@ const VariantInfo kVariants[] = {
     {.name = "tbb",
      .runs_in = kThreads,
      .start_method = kNoStart,
+     .forkserver_form = false,
      .honours_timeout = false,
      .per_task_form = false,
      .takes_workers = true,
@@ -84,6 +88,7 @@ const VariantInfo kVariants[] = {
     {.name = "std_async",
      .runs_in = kThreads,
      .start_method = kNoStart,
+     .forkserver_form = false,
      .honours_timeout = false,
      .per_task_form = false,
      .takes_workers = true,
@@ -94,6 +99,7 @@ const VariantInfo kVariants[] = {
     {.name = "process_per_task",
      .runs_in = kProcesses,
      .start_method = kFork,
+     .forkserver_form = true,
      .honours_timeout = true,
      .per_task_form = true,
      .takes_workers = true,
@@ -104,6 +110,7 @@ const VariantInfo kVariants[] = {
     {.name = "process_pool_map",
      .runs_in = kProcesses,
      .start_method = kFork,
+     .forkserver_form = false,
      .honours_timeout = true,
      .per_task_form = false,
      .takes_workers = true,
@@ -114,6 +121,7 @@ const VariantInfo kVariants[] = {
     {.name = "process_pool_apply_async",
      .runs_in = kProcesses,
      .start_method = kFork,
+     .forkserver_form = false,
      .honours_timeout = true,
      .per_task_form = false,
      .takes_workers = true,
@@ -124,6 +132,7 @@ const VariantInfo kVariants[] = {
     {.name = "task_queue",
      .runs_in = kProcesses,
      .start_method = kFork,
+     .forkserver_form = false,
      .honours_timeout = true,
      .per_task_form = false,
      .takes_workers = true,
@@ -171,11 +180,16 @@ int VariantInfo::ProcessesStarted(int workers) const {
   return runs_in == RunsIn::kProcesses ? workers : 0;
 }
 
-std::map<std::string, std::string> MapTraits(const VariantInfo& variant) {
+std::map<std::string, std::string> MapTraits(const VariantInfo& variant,
+                                             const ExecutorOptions& options) {
   auto yes_no = [](bool value) { return value ? "true" : "false"; };
+  const StartMethod start = variant.runs_in == RunsIn::kProcesses
+                                ? options.start
+                                : StartMethod(variant.start_method);
   return {
       {"runs_in", std::string(RunsInName(variant.runs_in))},
-      {"start_method", std::string(StartMethodName(variant.start_method))},
+      {"start_method", std::string(StartMethodName(start))},
+      {"forkserver_form", yes_no(variant.forkserver_form)},
       {"honours_timeout", yes_no(variant.honours_timeout)},
       {"per_task_form", yes_no(variant.per_task_form)},
       {"takes_workers", yes_no(variant.takes_workers)},
@@ -191,6 +205,13 @@ std::unique_ptr<Executor> MakeExecutor(const VariantInfo& variant,
     throw std::invalid_argument("workers must be at least 1, got " +
                                 std::to_string(options.workers));
   }
+  const bool forkserver = options.start == StartMethod::kForkserver;
+  if ((forkserver && !variant.forkserver_form) ||
+      (!forkserver && options.start != StartMethod::kFork)) {
+    throw std::invalid_argument(std::string(variant.name) +
+                                " cannot start with " +
+                                std::string(StartMethodName(options.start)));
+  }
   return variant.make(options);
 }
 
@@ -198,22 +219,31 @@ void ForEachMapBenchmark(
     const std::function<Name(std::string_view variant)>& base,
     const std::function<std::vector<int>(const VariantInfo&)>& workers_for,
     const std::function<void(const Name&, const VariantInfo&,
-                             const ExecutorOptions&)>& add) {
+                             const ExecutorOptions&)>& add,
+    bool portable_tasks) {
   for (const VariantInfo& variant : MapVariants()) {
     const std::vector<int> counts = workers_for(variant);
     if (!variant.takes_workers) {
       if (!counts.empty()) add(base(variant.name), variant, {});
       continue;
     }
-    for (int workers : counts) {
-      Name name = base(variant.name);
-      name.Param("workers", workers);
-      if (!variant.takes_chunk) {
-        add(name, variant, {workers, 0});
-        continue;
+    std::vector<StartMethod> starts = {StartMethod::kFork};
+    if (portable_tasks && variant.forkserver_form)
+      starts.push_back(StartMethod::kForkserver);
+    for (StartMethod start : starts) {
+      for (int workers : counts) {
+        Name name = base(variant.name);
+        name.Param("workers", workers);
+        // A name without start: forks (the naming contract).
+        if (start != StartMethod::kFork)
+          name.Param("start", StartMethodName(start));
+        if (!variant.takes_chunk) {
+          add(name, variant, {workers, 0, start});
+          continue;
+        }
+        add(Name(name).Param("chunk", "auto"), variant, {workers, 0, start});
+        add(Name(name).Param("chunk", 1), variant, {workers, 1, start});
       }
-      add(Name(name).Param("chunk", "auto"), variant, {workers, 0});
-      add(Name(name).Param("chunk", 1), variant, {workers, 1});
     }
   }
 }

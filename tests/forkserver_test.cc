@@ -22,6 +22,7 @@
 #include "child_pids.h"
 #include "concbench/executor.h"
 #include "concbench/process.h"
+#include "concbench/process_pool.h"
 
 namespace concbench {
 namespace {
@@ -223,6 +224,51 @@ TEST_F(ForkserverTest, ProcessPerTaskKillsItsChildrenPastTheTimeout) {
                PoolTimeout);
   executor.reset();
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+}
+
+ProcessPool::Options ForkserverPool() {
+  ProcessPool::Options options;
+  options.start = StartMethod::kForkserver;
+  return options;
+}
+
+TEST_F(ForkserverTest, PoolOfServedWorkersMapsAndJoins) {
+  ProcessPool pool(3, ForkserverPool());
+  const std::vector<pid_t> ours = ChildPids();
+  for (pid_t pid : pool.pids())
+    EXPECT_EQ(std::count(ours.begin(), ours.end(), pid), 0);
+  std::vector<std::uint64_t> bounds(50);
+  for (std::uint64_t i = 0; i < bounds.size(); ++i) bounds[i] = i * 7;
+  for (std::size_t chunk : {0u, 1u}) {
+    const auto results = pool.map(
+        &SumSquaresBelow, std::span<const std::uint64_t>(bounds), chunk);
+    for (std::uint64_t i = 0; i < bounds.size(); ++i)
+      EXPECT_EQ(results[i], SumSquaresBelow(bounds[i]));
+  }
+  EXPECT_EQ(pool.apply(&SumSquaresBelow, std::uint64_t{10}), 285u);
+  const std::vector<pid_t> pids = pool.pids();
+  pool.close();
+  pool.join();
+  EXPECT_TRUE(AllDeadWithin(pids, kDeadline));
+}
+
+// The server killed under a running pool: the pool breaks, naming it.
+TEST_F(ForkserverTest, PoolBreaksWhenTheServerDies) {
+  ProcessPool pool(2, ForkserverPool());
+  EXPECT_EQ(pool.apply(&SumSquaresBelow, std::uint64_t{3}), 5u);
+  auto pending = pool.apply_async(&Hang, std::uint64_t{0});
+  ASSERT_EQ(kill(internal::ForkserverPid(), SIGKILL), 0);
+  const auto start = Clock::now();
+  try {
+    pending.get(milliseconds(5000));
+    ADD_FAILURE() << "a result arrived after the forkserver died";
+  } catch (const PoolError& e) {
+    EXPECT_LT(Clock::now() - start, kDeadline);
+    EXPECT_NE(std::string(e.what()).find("the forkserver (pid"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(AllDeadWithin(pool.pids(), kDeadline));
 }
 
 // The traits table says which variants take the forkserver; none takes spawn.

@@ -31,15 +31,21 @@ namespace {
 
 std::int32_t Echo(std::int32_t value) { return value; }
 
-// Start-up: the constructor (segment + a fork per worker) until a first
+ProcessPool::Options StartedBy(StartMethod start) {
+  ProcessPool::Options options;
+  options.start = start;
+  return options;
+}
+
+// Start-up: the constructor (segment + a start per worker) until a first
 // trivial task has made the round trip, so the workers really run. The
 // teardown (close, join, the destructor) is paused: it is shut-down's figure.
-void PoolStartup(benchmark::State& state, int workers) {
+void PoolStartup(benchmark::State& state, int workers, StartMethod start) {
   std::optional<ProcessPool> pool;
   TimedLoop(
       state,
       [&] {
-        pool.emplace(workers);
+        pool.emplace(workers, StartedBy(start));
         if (pool->apply(&Echo, 7) != 7)
           throw std::runtime_error("echo returned the wrong value");
         PausedTiming paused(state);
@@ -52,14 +58,14 @@ void PoolStartup(benchmark::State& state, int workers) {
 }
 
 // Shut-down: close() + join() + the destructor (unmap, remove the segment).
-void PoolShutdown(benchmark::State& state, int workers) {
+void PoolShutdown(benchmark::State& state, int workers, StartMethod start) {
   std::optional<ProcessPool> pool;
   TimedLoop(
       state,
       [&] {
         {
           PausedTiming paused(state);
-          pool.emplace(workers);
+          pool.emplace(workers, StartedBy(start));
           if (pool->apply(&Echo, 7) != 7)
             throw std::runtime_error("echo returned the wrong value");
         }
@@ -164,14 +170,11 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   };
   add(Name("spawn", "thread_start_join"), &ThreadStartJoin,
       floors::ThreadCreateJoin().str());
-  // Both against the bare fork of a small process. A name without start:
-  // is the fork start method (the naming contract).
+  // Both against the bare fork of a small process.
   for (StartMethod method : {StartMethod::kFork, StartMethod::kForkserver}) {
     Name name("spawn", "process_start_join");
-    if (method != StartMethod::kFork)
-      name.Param("start", StartMethodName(method));
     add(
-        std::move(name),
+        std::move(ParamStart(name, method)),
         [method](benchmark::State& state) { ProcessStartJoin(state, method); },
         floors::ForkExitWait().str(), started_by(method));
   }
@@ -182,10 +185,24 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                                       ? config.WorkerCounts()
                                       : config.FewWorkerCounts();
   for (int workers : counts) {
-    add(Name("spawn", "process_pool_startup").Param("workers", workers),
-        [workers](benchmark::State& state) { PoolStartup(state, workers); });
-    add(Name("spawn", "process_pool_shutdown").Param("workers", workers),
-        [workers](benchmark::State& state) { PoolShutdown(state, workers); });
+    for (StartMethod start : {StartMethod::kFork, StartMethod::kForkserver}) {
+      auto named = [&](const char* variant) {
+        Name name("spawn", variant);
+        return ParamStart(name.Param("workers", workers), start);
+      };
+      add(
+          named("process_pool_startup"),
+          [workers, start](benchmark::State& state) {
+            PoolStartup(state, workers, start);
+          },
+          {}, started_by(start));
+      add(
+          named("process_pool_shutdown"),
+          [workers, start](benchmark::State& state) {
+            PoolShutdown(state, workers, start);
+          },
+          {}, started_by(start));
+    }
     // The other models that start workers at set-up (the process pool
     // variants share ProcessPool's start-up above).
     for (const char* model : {"task_queue", "thread_pool", "tbb"}) {

@@ -1,9 +1,11 @@
 #include <unistd.h>
 
+#include <boost/interprocess/managed_shared_memory.hpp>
 #include <climits>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 
 #include "concbench/sync.h"
 #include "pool_layout.h"
@@ -106,6 +108,20 @@ void RunWorker(PoolHeader* header, std::byte* base,
     if (header->closed.load() == 0) FutexWait(header->work_seq, seq);
     header->sleepers.fetch_sub(1);
   }
+}
+
+void ServeFromForkserver(std::span<const std::byte> args) {
+  ServedWorker served;
+  if (args.size() != sizeof(served))
+    throw std::invalid_argument(
+        "a pool worker's arguments have the wrong size");
+  std::memcpy(&served, args.data(), sizeof(served));
+  // Never unmapped: RunWorker ends the process.
+  auto* segment = new boost::interprocess::managed_shared_memory(
+      boost::interprocess::open_only, served.segment);
+  auto* base = static_cast<std::byte*>(segment->get_address());
+  RunWorker(reinterpret_cast<PoolHeader*>(base + served.header_offset), base,
+            std::chrono::microseconds(served.spin_us));
 }
 
 }  // namespace concbench::internal

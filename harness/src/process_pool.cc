@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <new>
 #include <string>
 #include <thread>
@@ -54,9 +56,17 @@ class PoolCore {
     workers_.reserve(workers);
     try {
       for (int i = 0; i < workers; ++i) {
+        if (options.start == StartMethod::kForkserver) {
+          auto served = std::make_unique<Process>(
+              ServedTarget(options), StartMethod::kForkserver,
+              fmt::format("pool worker {}", i));
+          served->start();
+          workers_.push_back({served->pid(), std::nullopt, std::move(served)});
+          continue;
+        }
         const pid_t pid = ForkChild();
         if (pid == 0) RunWorker(header_, base_, options.spin);
-        workers_.push_back({pid, std::nullopt});
+        workers_.push_back({pid, std::nullopt, nullptr});
       }
     } catch (...) {
       Terminate();
@@ -187,28 +197,20 @@ class PoolCore {
     if (!closed_ && header_ != nullptr) {
       throw PoolError("join() needs close() or terminate() first");
     }
-    for (std::size_t i = 0; i < workers_.size(); ++i) {
-      if (workers_[i].exitcode) continue;
-      int status = 0;
-      while (waitpid(workers_[i].pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      Reaped(i, status);
-    }
+    for (std::size_t i = 0; i < workers_.size(); ++i) Ended(i, /*block=*/true);
     joined_ = true;
   }
 
   void Terminate() {
     for (const Worker& worker : workers_) {
-      if (!worker.exitcode) ::kill(worker.pid, SIGKILL);
-    }
-    for (std::size_t i = 0; i < workers_.size(); ++i) {
-      if (workers_[i].exitcode) continue;
-      int status = 0;
-      while (waitpid(workers_[i].pid, &status, 0) < 0 && errno == EINTR) {
+      if (worker.exitcode) continue;
+      if (worker.served) {
+        worker.served->kill();
+      } else {
+        ::kill(worker.pid, SIGKILL);
       }
-      workers_[i].exitcode = ExitCodeFromStatus(status);
-      ForgetChild(workers_[i].pid);
     }
+    for (std::size_t i = 0; i < workers_.size(); ++i) Ended(i, /*block=*/true);
     if (broken_.empty()) broken_ = "the pool was terminated";
     header_ = nullptr;  // the segment stays mapped until destruction
   }
@@ -219,6 +221,8 @@ class PoolCore {
   struct Worker {
     pid_t pid;
     std::optional<int> exitcode;
+    // A forkserver child (the server reaps it): its Process, else null.
+    std::unique_ptr<Process> served;
   };
   struct BatchRecord {
     std::byte* block = nullptr;
@@ -237,9 +241,45 @@ class PoolCore {
     if (header_ == nullptr || !broken_.empty()) throw PoolError(Unusable());
   }
 
-  void Reaped(std::size_t index, int status) {
-    workers_[index].exitcode = ExitCodeFromStatus(status);
-    ForgetChild(workers_[index].pid);
+  PortableTarget ServedTarget(const ProcessPool::Options& options) const {
+    ServedWorker served{Offset(reinterpret_cast<std::byte*>(header_)),
+                        options.spin.count(),
+                        {}};
+    std::snprintf(served.segment, sizeof(served.segment), "%s",
+                  segment_name_.c_str());
+    std::vector<std::byte> args(sizeof(served));
+    std::memcpy(args.data(), &served, sizeof(served));
+    return {&ServeFromForkserver, std::move(args)};
+  }
+
+  // Waits for (`block`) or looks at worker `index`; true once it has ended
+  // (its exit code set). A forkserver that died took the worker with it: the
+  // pool is broken with the server's fate.
+  bool Ended(std::size_t index, bool block) {
+    Worker& worker = workers_[index];
+    if (worker.exitcode) return true;
+    if (worker.served) {
+      try {
+        if (block ? !worker.served->join() : worker.served->is_alive())
+          return false;
+        worker.exitcode = worker.served->exitcode();
+      } catch (const std::runtime_error& e) {
+        worker.exitcode = -SIGKILL;
+        if (broken_.empty()) broken_ = fmt::format("pool broken: {}", e.what());
+      }
+      return true;
+    }
+    int status = 0;
+    pid_t got;
+    do {
+      got = waitpid(worker.pid, &status, block ? 0 : WNOHANG);
+    } while (got < 0 && errno == EINTR);
+    if (got == 0) return false;
+    // ECHILD: already reaped, by the interrupt handler after its SIGKILL.
+    if (got < 0) status = SIGKILL;
+    worker.exitcode = ExitCodeFromStatus(status);
+    ForgetChild(worker.pid);
+    return true;
   }
 
   // A worker that ended while the pool runs breaks it. After close(), a clean
@@ -247,17 +287,13 @@ class PoolCore {
   void CheckWorkers() {
     if (header_ == nullptr) return;
     for (std::size_t i = 0; i < workers_.size(); ++i) {
-      if (workers_[i].exitcode) continue;
-      int status = 0;
-      const pid_t got = waitpid(workers_[i].pid, &status, WNOHANG);
-      if (got == 0 || (got < 0 && errno != ECHILD)) continue;
-      // ECHILD: already reaped, by the interrupt handler after its SIGKILL.
-      if (got < 0) status = SIGKILL;
-      Reaped(i, status);
+      if (workers_[i].exitcode || !Ended(i, /*block=*/false)) continue;
       const int code = *workers_[i].exitcode;
-      if (closed_ && code == 0) continue;
-      broken_ = fmt::format("pool broken: worker {} (pid {}) {}", i,
-                            workers_[i].pid, DescribeExitCode(code));
+      if (closed_ && code == 0 && broken_.empty()) continue;
+      if (broken_.empty()) {
+        broken_ = fmt::format("pool broken: worker {} (pid {}) {}", i,
+                              workers_[i].pid, DescribeExitCode(code));
+      }
       Terminate();
       return;
     }
@@ -382,6 +418,12 @@ ProcessPool::ProcessPool(int workers, Options options) {
   if (workers < 1) {
     throw std::invalid_argument(
         fmt::format("a pool needs at least one worker, got {}", workers));
+  }
+  if (options.start != StartMethod::kFork &&
+      options.start != StartMethod::kForkserver) {
+    throw std::invalid_argument(
+        fmt::format("a pool starts with fork or forkserver, not {}",
+                    StartMethodName(options.start)));
   }
   core_ = std::make_shared<internal::PoolCore>(workers, options);
 }

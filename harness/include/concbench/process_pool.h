@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "concbench/map_call.h"
+#include "concbench/start_method.h"
 
 namespace concbench {
 
@@ -98,10 +99,14 @@ class ProcessPool {
     std::chrono::microseconds spin{20};
     // Shared memory for arguments and results of calls in flight.
     std::size_t arena_bytes = std::size_t{64} << 20;
+    // kFork (forks of this process) or kForkserver (children of the
+    // forkserver, which map the pool's segment by name).
+    StartMethod start = StartMethod::kFork;
   };
 
-  // Forks `workers` processes now. Throws std::invalid_argument when
-  // workers < 1, std::system_error when fork fails.
+  // Starts `workers` processes now. Throws std::invalid_argument when
+  // workers < 1 or the start method is neither, std::system_error when a
+  // fork fails, std::runtime_error when the forkserver is gone.
   explicit ProcessPool(int workers);
   ProcessPool(int workers, Options options);
   // terminate()s unless join() already returned: every worker is reaped.

@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+#include "concbench/name.h"
+
 namespace concbench {
 
 // kNone: no processes (threads, inline). kFork: a fork of the calling
@@ -24,6 +26,14 @@ constexpr std::string_view StartMethodName(StartMethod method) {
       return "spawn";
   }
   return "unknown";
+}
+
+// Adds `start:<method>` to `name` unless `method` is kFork: a name without
+// start: forks (the naming contract). Returns `name`.
+inline Name& ParamStart(Name& name, StartMethod method) {
+  if (method != StartMethod::kFork)
+    name.Param("start", StartMethodName(method));
+  return name;
 }
 
 }  // namespace concbench

@@ -233,10 +233,7 @@ void ForEachMapBenchmark(
     for (StartMethod start : starts) {
       for (int workers : counts) {
         Name name = base(variant.name);
-        name.Param("workers", workers);
-        // A name without start: forks (the naming contract).
-        if (start != StartMethod::kFork)
-          name.Param("start", StartMethodName(start));
+        ParamStart(name.Param("workers", workers), start);
         if (!variant.takes_chunk) {
           add(name, variant, {workers, 0, start});
           continue;

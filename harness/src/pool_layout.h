@@ -2,14 +2,13 @@
 // worker. Internal: only process_pool.cc and pool_worker.cc include it.
 #pragma once
 
-#include <limits.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <span>
+#include <string>
 
+#include "concbench/process.h"
 #include "concbench/process_pool.h"
 
 namespace concbench::internal {
@@ -59,16 +58,10 @@ struct PoolHeader {
 [[noreturn]] void RunWorker(PoolHeader* header, std::byte* base,
                             std::chrono::microseconds spin);
 
-// What a forkserver child needs to serve as a worker: the pool segment's
-// name and where its header lies (the segment maps elsewhere there).
-struct ServedWorker {
-  std::uint64_t header_offset;
-  std::int64_t spin_us;
-  char segment[NAME_MAX + 1];
-};
-
-// The forkserver child's entry (args: one ServedWorker): maps the segment by
-// name and runs RunWorker on it.
-[[noreturn]] void ServeFromForkserver(std::span<const std::byte> args);
+// A worker started by the forkserver: a target that maps the segment
+// `segment` by name and runs RunWorker on the header at `header_offset`.
+PortableTarget ServedWorkerTarget(const std::string& segment,
+                                  std::uint64_t header_offset,
+                                  std::chrono::microseconds spin);
 
 }  // namespace concbench::internal

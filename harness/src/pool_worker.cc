@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <unistd.h>
 
 #include <boost/interprocess/managed_shared_memory.hpp>
@@ -5,7 +6,9 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <span>
 #include <stdexcept>
+#include <vector>
 
 #include "concbench/sync.h"
 #include "pool_layout.h"
@@ -110,7 +113,17 @@ void RunWorker(PoolHeader* header, std::byte* base,
   }
 }
 
-void ServeFromForkserver(std::span<const std::byte> args) {
+namespace {
+
+// What a forkserver child needs to serve as a worker (the segment maps at
+// another address there).
+struct ServedWorker {
+  std::uint64_t header_offset;
+  std::int64_t spin_us;
+  char segment[NAME_MAX + 1];
+};
+
+[[noreturn]] void ServeFromForkserver(std::span<const std::byte> args) {
   ServedWorker served;
   if (args.size() != sizeof(served))
     throw std::invalid_argument(
@@ -122,6 +135,18 @@ void ServeFromForkserver(std::span<const std::byte> args) {
   auto* base = static_cast<std::byte*>(segment->get_address());
   RunWorker(reinterpret_cast<PoolHeader*>(base + served.header_offset), base,
             std::chrono::microseconds(served.spin_us));
+}
+
+}  // namespace
+
+PortableTarget ServedWorkerTarget(const std::string& segment,
+                                  std::uint64_t header_offset,
+                                  std::chrono::microseconds spin) {
+  ServedWorker served{header_offset, spin.count(), {}};
+  std::snprintf(served.segment, sizeof(served.segment), "%s", segment.c_str());
+  std::vector<std::byte> args(sizeof(served));
+  std::memcpy(args.data(), &served, sizeof(served));
+  return {&ServeFromForkserver, std::move(args)};
 }
 
 }  // namespace concbench::internal

@@ -10,8 +10,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <new>
 #include <string>
 #include <thread>
@@ -58,8 +56,10 @@ class PoolCore {
       for (int i = 0; i < workers; ++i) {
         if (options.start == StartMethod::kForkserver) {
           auto served = std::make_unique<Process>(
-              ServedTarget(options), StartMethod::kForkserver,
-              fmt::format("pool worker {}", i));
+              ServedWorkerTarget(segment_name_.str(),
+                                 Offset(reinterpret_cast<std::byte*>(header_)),
+                                 options.spin),
+              StartMethod::kForkserver, fmt::format("pool worker {}", i));
           served->start();
           workers_.push_back({served->pid(), std::nullopt, std::move(served)});
           continue;
@@ -239,17 +239,6 @@ class PoolCore {
   }
   void ThrowIfUnusable() const {
     if (header_ == nullptr || !broken_.empty()) throw PoolError(Unusable());
-  }
-
-  PortableTarget ServedTarget(const ProcessPool::Options& options) const {
-    ServedWorker served{Offset(reinterpret_cast<std::byte*>(header_)),
-                        options.spin.count(),
-                        {}};
-    std::snprintf(served.segment, sizeof(served.segment), "%s",
-                  segment_name_.c_str());
-    std::vector<std::byte> args(sizeof(served));
-    std::memcpy(args.data(), &served, sizeof(served));
-    return {&ServeFromForkserver, std::move(args)};
   }
 
   // Waits for (`block`) or looks at worker `index`; true once it has ended

@@ -88,7 +88,7 @@ int ServerMain(pid_t parent, const sigset_t& child_mask) {
   if (getppid() != parent) return 1;  // the parent died before prctl
   // Ctrl-C is the parent's to handle; it kills the server on its way out.
   signal(SIGINT, SIG_IGN);
-  // Children's ends arrive as a readable descriptor, polled with requests.
+  // A child's end arrives as SIGCHLD on a descriptor, polled with requests.
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);

@@ -22,7 +22,7 @@ TEST(CommandLineTest, DefaultsAreTheFullRunOfEverything) {
   EXPECT_FALSE(options.repetitions);
   EXPECT_EQ(options.list, ListFormat::kNone);
   EXPECT_FALSE(options.help);
-  EXPECT_EQ(DefaultRepetitions(SuiteMode::kFull), 20);
+  EXPECT_EQ(DefaultRepetitions(SuiteMode::kFull), 15);
   EXPECT_EQ(DefaultRepetitions(SuiteMode::kQuick), 10);
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "child_pids.h"
+#include "concbench/channel.h"
 #include "concbench/clock.h"
 #include "concbench/floors.h"
 #include "concbench/fork_helper.h"
@@ -87,7 +88,19 @@ TEST(LimitsTest, EveryNamedFloorExistsAndJudgesTheSameWay) {
   EXPECT_EQ(
       specs.at("ipc/shm_ring/pingpong/peer:thread/size:8/pin:split").floor,
       floors::SpinPingPong("split").str());
-  EXPECT_EQ(floors::ChannelPingPong("shm_ring", "same"), "");
+  EXPECT_EQ(floors::ChannelPingPong(FindChannel("shm_ring"), "same"), "");
+}
+
+// A channel's round-trip floor follows its pingpong_floor trait alone: a
+// channel with a floor has one at some placement, one without has none.
+TEST(LimitsTest, ChannelFloorsFollowTheTraitsTable) {
+  for (const ChannelInfo& info : Channels()) {
+    bool named = false;
+    for (std::string_view pin : {"same", "split", "none"})
+      named = named || !floors::ChannelPingPong(info, pin).empty();
+    EXPECT_EQ(named, info.pingpong_floor != floors::RoundTrip::kNone)
+        << info.name;
+  }
 }
 
 TEST(ForkHelperTest, ForksAndIsReapedLeavingNoChild) {

@@ -188,7 +188,7 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                .metric = Metric::RealTime(MetricKind::kLatency),
                .unit = benchmark::kMicrosecond,
                .traits = traits,
-               .floor = floors::ChannelPingPong(kind, PinName(pin))});
+               .floor = floors::ChannelPingPong(info, PinName(pin))});
         }
         for (std::size_t size : sizes.throughput) {
           specs.push_back({.name = name("throughput", size),

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "concbench/channel.h"
+
 namespace concbench::floors {
 
 Name ForkExitWait() { return Name("limits", "fork_exit_wait"); }
@@ -31,13 +33,15 @@ bool Has(const std::vector<std::string_view>& pins, std::string_view pin) {
 }
 }  // namespace
 
-std::string ChannelPingPong(std::string_view channel, std::string_view pin) {
-  // Which floor bounds which channel; a ChannelInfo trait once channels
-  // have a traits table.
-  if ((channel == "pipe" || channel == "socketpair") && Has(PipePins(), pin))
-    return PipePingPong(pin).str();
-  if (channel == "shm_ring" && Has(SpinPins(), pin))
-    return SpinPingPong(pin).str();
+std::string ChannelPingPong(const ChannelInfo& channel, std::string_view pin) {
+  switch (channel.pingpong_floor.value) {
+    case RoundTrip::kNone:
+      return "";
+    case RoundTrip::kPipe:
+      return Has(PipePins(), pin) ? PipePingPong(pin).str() : "";
+    case RoundTrip::kSpin:
+      return Has(SpinPins(), pin) ? SpinPingPong(pin).str() : "";
+  }
   return "";
 }
 

@@ -11,7 +11,19 @@
 
 #include "concbench/name.h"
 
+namespace concbench {
+struct ChannelInfo;
+}  // namespace concbench
+
 namespace concbench::floors {
+
+// Which limits round trip bounds a channel's ping-pong from below: the
+// ChannelInfo trait `pingpong_floor`.
+enum class RoundTrip {
+  kNone,  // no floor
+  kPipe,  // PipePingPong: a channel whose round trip is a kernel pipe's
+  kSpin,  // SpinPingPong: a channel that spins on shared cache lines
+};
 
 // fork + _exit + waitpid from a small helper process (ForkHelper).
 Name ForkExitWait();
@@ -36,10 +48,10 @@ std::vector<std::string_view> PipePins();
 // The memcpy sizes: ipc's 8 B, 32 KiB and 1 MiB.
 std::vector<std::int64_t> MemcpySizes();
 
-// The floor of `channel`'s round trip at `pin`, or "" where it has none: the
-// bare pipe's for pipe and socketpair, the spin round trip for shm_ring
-// between two CPUs.
-std::string ChannelPingPong(std::string_view channel, std::string_view pin);
+// The floor of `channel`'s round trip at `pin`: the limits round trip its
+// `pingpong_floor` trait names, or "" where it has none or the limits
+// workload does not measure that round trip at `pin`.
+std::string ChannelPingPong(const ChannelInfo& channel, std::string_view pin);
 // The floor of a channel's one-way throughput at `size`: memcpy at that
 // size, or "" where the limits workload measures no such size.
 std::string ChannelThroughput(std::int64_t size);

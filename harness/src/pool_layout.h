@@ -1,5 +1,5 @@
 // The shared-memory layout of a ProcessPool, seen by the parent and by every
-// worker. Internal: only process_pool.cc and pool_worker.cc include it.
+// worker. Internal to the pool's sources (process_pool.cc, pool_*.{h,cc}).
 #pragma once
 
 #include <atomic>

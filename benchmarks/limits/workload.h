@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "concbench/affinity.h"
+#include "concbench/cache_line.h"
 #include "concbench/clock.h"
 #include "concbench/sync.h"
 
@@ -160,8 +161,8 @@ class WordPingPong {
   }
 
   static constexpr std::uint32_t kPeerFailed = 0xffffffff;
-  alignas(64) std::atomic<std::uint32_t> word_{0};
-  alignas(64) std::atomic<bool> stop_{false};
+  alignas(kCacheLine) std::atomic<std::uint32_t> word_{0};
+  alignas(kCacheLine) std::atomic<bool> stop_{false};
   std::atomic<bool> peer_failed_{false};
   std::string peer_error_;  // written before peer_failed_ is set
   std::uint32_t sent_ = 0;

@@ -21,7 +21,8 @@ std::uint32_t BatchTable::Open(const MapCall& call) {
   const std::uint32_t id = AllocateId();
   Record& record = records_[id];
   const std::size_t in_bytes = call.count * call.input_size;
-  record.result_offset = kErrorLength + (in_bytes + 63) / 64 * 64;
+  record.result_offset =
+      kErrorLength + (in_bytes + kCacheLine - 1) / kCacheLine * kCacheLine;
   record.result_bytes = call.count * call.result_size;
   record.block = AllocateBlock(record.result_offset + record.result_bytes, id);
   record.block[0] = std::byte{0};  // no error text yet
@@ -77,12 +78,14 @@ std::uint32_t BatchTable::AllocateId() {
 }
 
 std::byte* BatchTable::AllocateBlock(std::size_t bytes, std::uint32_t id) {
-  void* block = arena_.allocate_aligned(std::max<std::size_t>(bytes, 64), 64,
-                                        std::nothrow);
+  const auto allocate = [&] {
+    return arena_.allocate_aligned(std::max(bytes, kCacheLine), kCacheLine,
+                                   std::nothrow);
+  };
+  void* block = allocate();
   if (block == nullptr) {
     SweepAbandoned();
-    block = arena_.allocate_aligned(std::max<std::size_t>(bytes, 64), 64,
-                                    std::nothrow);
+    block = allocate();
   }
   if (block == nullptr) {
     free_.push_back(id);

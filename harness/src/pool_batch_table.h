@@ -13,8 +13,8 @@
 namespace concbench::internal {
 
 // Which batch ids are in use, each call's block in the shared arena
-// ([error text | inputs | results], each 64-byte aligned), and the ids whose
-// handles went away before their tasks ended, freed once they have. Used
+// ([error text | inputs | results], each on its own cache lines), and the ids
+// whose handles went away before their tasks ended, freed once they have. Used
 // from the owning thread only.
 class BatchTable {
  public:

@@ -43,7 +43,7 @@ class PoolCore {
       : segment_name_(NameKind::kSharedMemory),
         segment_(bip::create_only, segment_name_.c_str(),
                  sizeof(PoolHeader) + options.arena_bytes + (1 << 16)),
-        header_(new (segment_.allocate_aligned(sizeof(PoolHeader), 64))
+        header_(new (segment_.allocate_aligned(sizeof(PoolHeader), kCacheLine))
                     PoolHeader()),
         batches_(segment_, header_->batches),
         ring_(header_) {

@@ -114,6 +114,7 @@ Options ParseCommandLine(std::span<const std::string> args) {
     } else if (TakeValue(arg, "--test_slowdown", value)) {
       ParseSlowdown(options, value);
     } else if (arg.starts_with("--benchmark_")) {
+      TakeValue(arg, "--benchmark_format", options.display_format);
       options.passthrough.push_back(arg);
     } else {
       throw UsageError(

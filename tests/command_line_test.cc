@@ -70,6 +70,15 @@ TEST(CommandLineTest, GoogleBenchmarkFlagsPassThrough) {
                                       "--benchmark_format=json"}));
 }
 
+TEST(CommandLineTest, TheLastBenchmarkFormatIsTheDisplay) {
+  EXPECT_EQ(Parse({}).display_format, "console");
+  EXPECT_EQ(Parse({"--benchmark_format=json"}).display_format, "json");
+  EXPECT_EQ(Parse({"--benchmark_format=json", "--benchmark_format=csv"})
+                .display_format,
+            "csv");
+  EXPECT_EQ(Parse({"--benchmark_format_x=1"}).display_format, "console");
+}
+
 TEST(CommandLineTest, TestSlowdownTakesRegexAndFactor) {
   const Options options = Parse({"--test_slowdown=sum_squares/serial:1.5"});
   EXPECT_EQ(options.slowdown_filter, "sum_squares/serial");

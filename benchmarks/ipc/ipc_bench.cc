@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "concbench/affinity.h"
 #include "concbench/channel.h"
 #include "concbench/floors.h"
 #include "concbench/message.h"
@@ -161,8 +160,7 @@ Sizes ChooseSizes(const SuiteConfig& config) {
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
-  std::vector<Pin> pins = {Pin::kSame, Pin::kSplit, Pin::kNone};
-  if (AllowedCpus().size() < 2) pins = {Pin::kSame, Pin::kNone};
+  const std::vector<Pin> pins = Placements();
   const Sizes sizes = ChooseSizes(config);
   for (const ChannelInfo& info : Channels()) {
     const std::string kind(info.name);
@@ -179,16 +177,15 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
               .Param("pin", PinName(pin));
         };
         for (std::size_t size : sizes.pingpong) {
-          specs.push_back(
-              {.name = name("pingpong", size),
-               .run =
-                   [=](benchmark::State& state) {
-                     PingPong(state, kind, peer, pin, size);
-                   },
-               .metric = Metric::RealTime(MetricKind::kLatency),
-               .unit = benchmark::kMicrosecond,
-               .traits = traits,
-               .floor = floors::ChannelPingPong(kind, PinName(pin))});
+          specs.push_back({.name = name("pingpong", size),
+                           .run =
+                               [=](benchmark::State& state) {
+                                 PingPong(state, kind, peer, pin, size);
+                               },
+                           .metric = Metric::RealTime(MetricKind::kLatency),
+                           .unit = benchmark::kMicrosecond,
+                           .traits = traits,
+                           .floor = floors::ChannelPingPong(info, pin)});
         }
         for (std::size_t size : sizes.throughput) {
           specs.push_back({.name = name("throughput", size),

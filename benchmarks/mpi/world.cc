@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <time.h>
 
+#include <cstdio>
+#include <exception>
 #include <stdexcept>
 
 namespace concbench::mpi {
@@ -129,7 +131,16 @@ void ServeJobs() {
     const Job job = BroadcastJob(Job{}, /*sleep_between_polls=*/true);
     if (job.handler < 0) return;
     if (Rank() >= job.ranks) continue;
-    Handlers().at(static_cast<std::size_t>(job.handler))(job, Ranks(job.ranks));
+    try {
+      Handlers().at(static_cast<std::size_t>(job.handler))(job,
+                                                           Ranks(job.ranks));
+    } catch (const std::exception& e) {
+      // Rank 0 waits on this rank's protocol, which cannot go on: end the
+      // whole run loudly (mpirun then exits non-zero) rather than hang it.
+      std::fprintf(stderr, "concbench_mpi: rank %d failed: %s\n", Rank(),
+                   e.what());
+      MPI_Abort(MPI_COMM_WORLD, 1);
+    }
   }
 }
 

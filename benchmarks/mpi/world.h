@@ -54,7 +54,8 @@ std::vector<std::string> RankHosts();
 MPI_Comm StartJob(const Job& job);
 // Rank 0: tells every other rank to stop serving.
 void StopServing();
-// Every rank but 0: runs the jobs rank 0 starts until StopServing. Waits
+// Every rank but 0: runs the jobs rank 0 starts until StopServing; a job
+// that throws aborts every rank (MPI_Abort) with its message. Waits
 // between jobs sleep instead of spinning, so that idle ranks leave the
 // CPUs to the ranks of the running job.
 void ServeJobs();

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# concbench_mpi under mpirun, through scripts/mpi_run.sh as make bench runs
+# it: every MPI benchmark at smoke size on 2 ranks runs and verifies, the
+# JSON is strict and names what the contract says; a rank that reports a
+# wrong part fails its benchmarks on rank 0 (error in the JSON, exit 1);
+# a hostfile naming localhost twice runs two ranks whose hosts the context
+# records; bad input exits 2; and no rank, mpirun daemon or OpenMPI
+# shared-memory segment outlives a run.
+#
+# OpenMPI's own start-up allocations are still held at exit, which
+# LeakSanitizer would report in this sanitizer build: leak detection is off
+# for the ranks (the other suites keep it for concbench's code).
+set -eu
+bin=${1:?usage: mpi_test.sh concbench_mpi mpi_run.sh json_check}
+run=${2:?}
+json_check=${3:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export ASAN_OPTIONS=detect_leaks=0
+# Every rank inherits the tag, so a leftover process is found by it alone.
+tag="concbench-mpi-test-$$-$RANDOM"
+export CONCBENCH_MPI_TEST_TAG=$tag
+
+fail() {
+  echo "mpi_test: $*" >&2
+  exit 1
+}
+
+leftovers() {
+  local pids=()
+  for environ in /proc/[0-9]*/environ; do
+    grep -qa "CONCBENCH_MPI_TEST_TAG=$tag" "$environ" 2>/dev/null &&
+      pids+=("$(basename "$(dirname "$environ")")")
+  done
+  echo "${pids[*]}"
+}
+
+segments() { ls /dev/shm 2>/dev/null | grep -E '^(vader|sm_segment)' | sort || true; }
+
+# Runs mpi_run.sh with the given arguments; expects exit status $1.
+expect_run() {
+  local expected=$1 name=$2
+  shift 2
+  local status=0
+  timeout 120 "$run" "$bin" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
+  if [[ $status -ne $expected ]]; then
+    tail -20 "$tmp/$name.err" >&2
+    fail "$name: exit status $status, expected $expected"
+  fi
+  sleep 0.2  # the daemon's last children may take a moment to be reaped
+  local left
+  left=$(leftovers)
+  [[ -z "$left" ]] || fail "$name: processes left behind: $left"
+}
+
+before=$(segments)
+
+# 1. Every benchmark at smoke size on two ranks.
+expect_run 0 smoke --ranks 2 -- --smoke --benchmark_min_time=0.001 \
+  --out="$tmp/smoke.json"
+expect_run 0 list --ranks 2 -- --smoke --list=json
+"$json_check" "$tmp/smoke.json" "$tmp/list.out"
+/usr/bin/python3 - "$tmp/smoke.json" <<'PY'
+import json, socket, sys
+doc = json.load(open(sys.argv[1]))
+ctx = doc["context"]
+assert ctx["mpi_ranks"] == "2", ctx
+assert len(ctx["mpi_hosts"].split(",")) == 2, ctx
+assert ctx["mpi_library"].startswith("Open MPI"), ctx
+names = {b["run_name"].split("/process_time")[0] for b in doc["benchmarks"]
+         if b.get("run_type") == "iteration"}
+errors = [(b["name"], b["error_message"]) for b in doc["benchmarks"] if b.get("error_occurred")]
+assert not errors, errors
+want = set()
+for shape, params in (("sum_squares", "tasks:40/inner:100"), ("sum_squares_skewed", "tasks:40")):
+    want |= {f"{shape}/mpi/static/{params}/ranks:1", f"{shape}/mpi/static/{params}/ranks:2",
+             f"{shape}/mpi/dynamic/{params}/ranks:2/chunk:auto",
+             f"{shape}/mpi/dynamic/{params}/ranks:2/chunk:1"}
+for mode in ("pingpong", "throughput"):
+    for size in (8, 32768):
+        for pin in ("same", "split", "none"):
+            want.add(f"ipc/mpi/{mode}/peer:process/size:{size}/pin:{pin}")
+missing = want - names
+assert not missing, sorted(missing)
+described = {d["name"] for d in ctx["concbench"]["benchmarks"]}
+assert want <= described, sorted(want - described)
+PY
+
+# 2. Rank 1 reports a wrong part in every job: every benchmark it takes part
+# in fails on rank 0, the ones of rank 0 alone pass, and the run exits 1.
+expect_run 1 corrupt --ranks 2 -- --smoke --benchmark_min_time=0.001 \
+  --test_corrupt_rank=1 --out="$tmp/corrupt.json"
+/usr/bin/python3 - "$tmp/corrupt.json" <<'PY'
+import json, re, sys
+doc = json.load(open(sys.argv[1]))
+for b in doc["benchmarks"]:
+    alone = "/ranks:1" in b["name"]
+    if alone:
+        assert not b.get("error_occurred"), b
+        continue
+    message = b.get("error_message", "")
+    assert b.get("error_occurred"), b["name"]
+    # sum_squares: the parts' check; ipc: the message check (message.h).
+    assert re.search(r"verification failed|does not match|differs", message), \
+        (b["name"], message)
+PY
+
+# 3. A hostfile naming localhost twice: two ranks, both hosts recorded.
+printf 'localhost\nlocalhost\n' >"$tmp/hostfile"
+expect_run 0 hostfile --hostfile "$tmp/hostfile" -- --smoke \
+  --benchmark_min_time=0.001 \
+  --filter='sum_squares/mpi/static/.*ranks:2|ipc/mpi/pingpong/.*size:8/pin:none' \
+  --out="$tmp/hosts.json"
+/usr/bin/python3 - "$tmp/hosts.json" <<'PY'
+import json, socket, sys
+ctx = json.load(open(sys.argv[1]))["context"]
+hosts = ctx["mpi_hosts"].split(",")
+assert ctx["mpi_ranks"] == "2" and len(hosts) == 2, ctx
+assert hosts[0] == hosts[1] == socket.gethostname(), (hosts, socket.gethostname())
+PY
+
+# 4. Bad input on rank 0 ends every rank with exit status 2.
+expect_run 2 usage --ranks 2 -- --smoke --filter='no such benchmark'
+grep -q "concbench_mpi: no benchmark matches" "$tmp/usage.err" ||
+  fail "usage: no one-line message"
+
+after=$(segments)
+new=$(comm -13 <(echo "$before") <(echo "$after"))
+[[ -z "$new" ]] || fail "OpenMPI segments left in /dev/shm: $new"
+echo "mpi_test: all passed"

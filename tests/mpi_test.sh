@@ -4,16 +4,19 @@
 # JSON is strict and names what the contract says; a rank that reports a
 # wrong part fails its benchmarks on rank 0 (error in the JSON, exit 1);
 # a hostfile naming localhost twice runs two ranks whose hosts the context
-# records; bad input exits 2; and no rank, mpirun daemon or OpenMPI
-# shared-memory segment outlives a run.
+# records; bad input exits 2; the MPI rows merge into a concbench run as
+# make bench merges them, and the summary and charts draw them; and no rank,
+# mpirun daemon or OpenMPI shared-memory segment outlives a run.
 #
 # OpenMPI's own start-up allocations are still held at exit, which
 # LeakSanitizer would report in this sanitizer build: leak detection is off
 # for the ranks (the other suites keep it for concbench's code).
 set -eu
-bin=${1:?usage: mpi_test.sh concbench_mpi mpi_run.sh json_check}
+bin=${1:?usage: mpi_test.sh concbench_mpi mpi_run.sh json_check concbench scripts_dir}
 run=${2:?}
 json_check=${3:?}
+concbench=${4:?}
+scripts=${5:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export ASAN_OPTIONS=detect_leaks=0
@@ -123,6 +126,24 @@ PY
 expect_run 2 usage --ranks 2 -- --smoke --filter='no such benchmark'
 grep -q "concbench_mpi: no benchmark matches" "$tmp/usage.err" ||
   fail "usage: no one-line message"
+
+# 5. make bench's merge: a few C++ rows, the MPI rows added, then drawn.
+"$concbench" --smoke --benchmark_min_time=0.001 \
+  --filter='^sum_squares/serial/|^ipc/pipe/pingpong/peer:process/size:8/|^limits/spin' \
+  --out="$tmp/run.json" >/dev/null 2>&1 || fail "merge: the C++ rows failed"
+/usr/bin/python3 "$scripts/merge.py" --into "$tmp/run.json" --add "$tmp/smoke.json" \
+  2>/dev/null || fail "merge: merge.py failed"
+/usr/bin/python3 "$scripts/plot.py" --in "$tmp/run.json" --out "$tmp/plots" \
+  >/dev/null 2>"$tmp/plot.err" || { cat "$tmp/plot.err" >&2; fail "merge: plot.py failed"; }
+/usr/bin/python3 - "$tmp/run.json" "$tmp/plots/summary.md" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+merged = doc["context"]["concbench"]["merged"]
+assert merged and merged[-1]["mpi_ranks"] == "2" and merged[-1]["mpi_hosts"], merged
+summary = open(sys.argv[2]).read()
+assert "mpi/static/tasks:40/inner:100/ranks:2" in summary, "no MPI row in summary.md"
+assert "mpi/pingpong/size:8/pin:none" in summary, "no MPI ipc row in summary.md"
+PY
 
 after=$(segments)
 new=$(comm -13 <(echo "$before") <(echo "$after"))

@@ -83,7 +83,17 @@ for mode in ("pingpong", "throughput"):
     for size in (8, 32768):
         for pin in ("same", "split", "none"):
             want.add(f"ipc/mpi/{mode}/peer:process/size:{size}/pin:{pin}")
+for form in ("mpi_fetch_and_op", "mpi_win_lock", "mpi_none"):
+    want |= {f"bank/{form}/ranks/ops:100/ranks:{k}" for k in (1, 2)}
 missing = want - names
+bank = {b["run_name"].split("/process_time")[0]: b for b in doc["benchmarks"]
+        if b["name"].startswith("bank/")}
+for name, b in bank.items():
+    if "/mpi_none/" in name:  # racy: lost updates counted, never a failure
+        assert 0 <= b["balance_error"] <= b["lost_updates"] or \
+            b["balance_error"] == b["lost_updates"] == 0, (name, b)
+    else:
+        assert b["final_balance"] == 100 and b["lost_updates"] == 0, (name, b)
 assert not missing, sorted(missing)
 described = {d["name"] for d in ctx["concbench"]["benchmarks"]}
 assert want <= described, sorted(want - described)

@@ -14,19 +14,26 @@ namespace concbench::mpi {
 class RoundJob {
  public:
   explicit RoundJob(const Job& job) : comm_(StartJob(job)) {}
-  ~RoundJob() { Signal(0); }
+  ~RoundJob() { End(); }
   RoundJob(const RoundJob&) = delete;
   RoundJob& operator=(const RoundJob&) = delete;
 
   MPI_Comm comm() const { return comm_; }
   // Starts one round on every rank of the job.
   void Go() { Signal(1); }
+  // Ends the job (once; the destructor ends it if this was not called).
+  void End() {
+    if (ended_) return;
+    ended_ = true;
+    Signal(0);
+  }
 
  private:
   void Signal(int go) {
     Check(MPI_Bcast(&go, 1, MPI_INT, 0, comm_), "MPI_Bcast of a round");
   }
   MPI_Comm comm_;
+  bool ended_ = false;
 };
 
 // Every rank but 0: whether rank 0 started another round (false: the job

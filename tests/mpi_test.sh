@@ -85,6 +85,7 @@ for mode in ("pingpong", "throughput"):
             want.add(f"ipc/mpi/{mode}/peer:process/size:{size}/pin:{pin}")
 for form in ("mpi_fetch_and_op", "mpi_win_lock", "mpi_none"):
     want |= {f"bank/{form}/ranks/ops:100/ranks:{k}" for k in (1, 2)}
+want.add("spawn/mpirun_start_join/ranks:1")
 missing = want - names
 bank = {b["run_name"].split("/process_time")[0]: b for b in doc["benchmarks"]
         if b["name"].startswith("bank/")}

@@ -21,34 +21,11 @@
 #include "concbench/peer.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
+#include "ipc/exchange.h"
 #include "ipc/sizes.h"
 
 namespace concbench::ipc {
 namespace {
-
-// The peer echoes every message back until it receives the stop message.
-void EchoPeer(ChannelEnd& end, std::size_t size) {
-  Message message(size);
-  for (std::uint64_t expected = 0;; ++expected) {
-    if (message.Receive(end, expected) == kStopSequence) return;
-    message.Send(end);
-  }
-}
-
-// The peer receives `batch` messages, then acknowledges them with one small
-// message, until a batch starts with the stop message.
-void SinkPeer(ChannelEnd& end, std::size_t size, std::int64_t batch) {
-  Message message(size);
-  Message ack(8);
-  std::uint64_t expected = 0;
-  for (std::uint64_t acks = 0;; ++acks) {
-    for (std::int64_t i = 0; i < batch; ++i, ++expected) {
-      if (message.Receive(end, expected) == kStopSequence) return;
-    }
-    ack.Fill(acks);
-    ack.Send(end);
-  }
-}
 
 // Sends the stop message (ignoring a peer that is already gone) and reports
 // anything that went wrong in the peer as the run's error.
@@ -74,27 +51,9 @@ void PingPong(benchmark::State& state, const std::string& kind,
   Peer peer(peer_kind, placement, *channel,
             [size](ChannelEnd& end) { EchoPeer(end, size); });
   ChannelEnd& end = channel->end(0);
-  Message message(size);
-  // The echo arrives in its own buffer, which still holds the previous
-  // answer: a read that writes nothing fails the check.
-  Message reply(size);
-  std::uint64_t sequence = 0;
-  const bool ran = TimedLoop(state, [&] {
-    message.Fill(sequence);
-    message.Send(end);
-    reply.Receive(end, sequence);
-    ++sequence;
+  TimedPingPong(state, end, size, [&](Message& message, bool ran) {
+    StopPeer(state, peer, end, message, ran);
   });
-  StopPeer(state, peer, end, message, ran);
-  if (!ran) return;
-  // Every round trip was checked on both sides; this checks none was skipped.
-  const auto expected =
-      static_cast<std::uint64_t>(state.iterations()) + 1;  // + the warm-up
-  if (!Verify(state, "round trips", sequence, expected)) return;
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() *
-                          static_cast<std::int64_t>(2 * size));
-  state.counters["size"] = static_cast<double>(size);
 }
 
 void Throughput(benchmark::State& state, const std::string& kind,
@@ -106,26 +65,9 @@ void Throughput(benchmark::State& state, const std::string& kind,
   Peer peer(peer_kind, placement, *channel,
             [size, batch](ChannelEnd& end) { SinkPeer(end, size, batch); });
   ChannelEnd& end = channel->end(0);
-  Message message(size);
-  Message ack(8);
-  std::uint64_t sequence = 0;
-  std::uint64_t acks = 0;
-  const bool ran = TimedLoop(state, [&] {
-    for (std::int64_t i = 0; i < batch; ++i) {
-      message.Fill(sequence++);
-      message.Send(end);
-    }
-    ack.Receive(end, acks++);
+  TimedThroughput(state, end, size, batch, [&](Message& message, bool ran) {
+    StopPeer(state, peer, end, message, ran);
   });
-  StopPeer(state, peer, end, message, ran);
-  if (!ran) return;
-  const auto expected = static_cast<std::uint64_t>(state.iterations()) + 1;
-  if (!Verify(state, "acknowledged batches", acks, expected)) return;
-  state.SetItemsProcessed(state.iterations() * batch);
-  state.SetBytesProcessed(state.iterations() * batch *
-                          static_cast<std::int64_t>(size));
-  state.counters["size"] = static_cast<double>(size);
-  state.counters["batch"] = static_cast<double>(batch);
 }
 
 // The throughput rows' primary metric.

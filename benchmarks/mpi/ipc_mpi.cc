@@ -6,7 +6,6 @@
 // bytes through its shared-memory transport (waits spin); across hosts,
 // through its network transport.
 #include <fmt/format.h>
-#include <pthread.h>
 
 #include <cstdint>
 #include <map>
@@ -20,7 +19,9 @@
 #include "concbench/peer.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
+#include "ipc/exchange.h"
 #include "ipc/sizes.h"
+#include "limits/workload.h"
 #include "mpi/world.h"
 
 namespace concbench::ipc {
@@ -61,53 +62,21 @@ class RankEnd final : public ChannelEnd {
 
 enum class Mode : std::int64_t { kPingPong, kThroughput };
 
-// Pins rank 1's thread to `cpu` (-1: leaves it) for its lifetime.
-class PeerPlacement {
- public:
-  explicit PeerPlacement(int cpu) {
-    pthread_getaffinity_np(pthread_self(), sizeof(saved_), &saved_);
-    if (cpu >= 0) PinThisThread(cpu);
-  }
-  ~PeerPlacement() {
-    pthread_setaffinity_np(pthread_self(), sizeof(saved_), &saved_);
-  }
-  PeerPlacement(const PeerPlacement&) = delete;
-  PeerPlacement& operator=(const PeerPlacement&) = delete;
-
- private:
-  cpu_set_t saved_{};
-};
-
-// The test seam spoils a message's first mark, which the receiver checks.
-void MaybeCorrupt(Message& message) {
-  if (mpi::CorruptsResults()) message.payload()[0] ^= std::byte{1};
-}
+// The test seam: spoils a message's first mark, which the receiver checks.
+void Corrupt(Message& message) { message.payload()[0] ^= std::byte{1}; }
 
 // Rank 1: echoes every message, or receives batches and acknowledges each,
-// until the stop message (the ipc workload's EchoPeer and SinkPeer).
+// until the stop message, placed as rank 0 asked.
 void PeerRank(const mpi::Job& job, MPI_Comm comm) {
   const auto mode = static_cast<Mode>(job.args[0]);
   const auto size = static_cast<std::size_t>(job.args[1]);
-  const PeerPlacement placement(static_cast<int>(job.args[2]));
-  const std::int64_t batch = job.args[3];
+  const limits::ScopedPin pin(static_cast<int>(job.args[2]));
   RankEnd end(comm, 0);
-  Message message(size);
+  const Tamper tamper = mpi::CorruptsResults() ? &Corrupt : nullptr;
   if (mode == Mode::kPingPong) {
-    for (std::uint64_t expected = 0;; ++expected) {
-      if (message.Receive(end, expected) == kStopSequence) return;
-      MaybeCorrupt(message);
-      message.Send(end);
-    }
-  }
-  Message ack(8);
-  std::uint64_t expected = 0;
-  for (std::uint64_t acks = 0;; ++acks) {
-    for (std::int64_t i = 0; i < batch; ++i, ++expected) {
-      if (message.Receive(end, expected) == kStopSequence) return;
-    }
-    ack.Fill(acks);
-    MaybeCorrupt(ack);
-    ack.Send(end);
+    EchoPeer(end, size, tamper);
+  } else {
+    SinkPeer(end, size, job.args[3], tamper);
   }
 }
 
@@ -143,49 +112,14 @@ class PeerRankJob {
 void PingPong(benchmark::State& state, Pin pin, std::size_t size) {
   MainPlacement placement(pin);
   PeerRankJob peer(Mode::kPingPong, size, placement.peer_cpu(), 0);
-  Message message(size);
-  // The echo arrives in its own buffer, which still holds the previous
-  // answer: a receive that writes nothing fails the check.
-  Message reply(size);
-  std::uint64_t sequence = 0;
-  const bool ran = TimedLoop(state, [&] {
-    message.Fill(sequence);
-    message.Send(peer.end());
-    reply.Receive(peer.end(), sequence);
-    ++sequence;
-  });
-  if (!ran) return;
-  const auto expected = static_cast<std::uint64_t>(state.iterations()) + 1;
-  if (!Verify(state, "round trips", sequence, expected)) return;
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() *
-                          static_cast<std::int64_t>(2 * size));
-  state.counters["size"] = static_cast<double>(size);
+  TimedPingPong(state, peer.end(), size, [](Message&, bool) {});
 }
 
 void Throughput(benchmark::State& state, Pin pin, std::size_t size) {
   const std::int64_t batch = BatchFor(size);
   MainPlacement placement(pin);
   PeerRankJob peer(Mode::kThroughput, size, placement.peer_cpu(), batch);
-  Message message(size);
-  Message ack(8);
-  std::uint64_t sequence = 0;
-  std::uint64_t acks = 0;
-  const bool ran = TimedLoop(state, [&] {
-    for (std::int64_t i = 0; i < batch; ++i) {
-      message.Fill(sequence++);
-      message.Send(peer.end());
-    }
-    ack.Receive(peer.end(), acks++);
-  });
-  if (!ran) return;
-  const auto expected = static_cast<std::uint64_t>(state.iterations()) + 1;
-  if (!Verify(state, "acknowledged batches", acks, expected)) return;
-  state.SetItemsProcessed(state.iterations() * batch);
-  state.SetBytesProcessed(state.iterations() * batch *
-                          static_cast<std::int64_t>(size));
-  state.counters["size"] = static_cast<double>(size);
-  state.counters["batch"] = static_cast<double>(batch);
+  TimedThroughput(state, peer.end(), size, batch, [](Message&, bool) {});
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {

@@ -17,6 +17,7 @@
 
 #include "command_line.h"
 #include "concbench/settings.h"
+#include "mpi/lifecycle.h"
 #include "mpi/world.h"
 #include "runner.h"
 
@@ -76,6 +77,9 @@ int RunRankZero(const std::vector<std::string>& args, const char* program) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The trivial program of spawn/mpirun_start_join: nothing else runs.
+  if (argc == 2 && argv[1] == concbench::mpi::kInitFinalizeFlag)
+    return concbench::mpi::RunInitFinalize(&argc, &argv);
   int status = 0;
   {
     const concbench::mpi::World world(&argc, &argv);

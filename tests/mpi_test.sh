@@ -4,7 +4,8 @@
 # JSON is strict and names what the contract says; a rank that reports a
 # wrong part fails its benchmarks on rank 0 (error in the JSON, exit 1);
 # a hostfile naming localhost twice runs two ranks whose hosts the context
-# records; bad input exits 2; the MPI rows merge into a concbench run as
+# records; bad input exits 2; a rank killed (SIGKILL) mid-run ends the run
+# within seconds with mpirun's message; the MPI rows merge into a concbench run as
 # make bench merges them, and the summary and charts draw them; and no rank,
 # mpirun daemon or OpenMPI shared-memory segment outlives a run.
 #
@@ -138,7 +139,42 @@ expect_run 2 usage --ranks 2 -- --smoke --filter='no such benchmark'
 grep -q "concbench_mpi: no benchmark matches" "$tmp/usage.err" ||
   fail "usage: no one-line message"
 
-# 5. make bench's merge: a few C++ rows, the MPI rows added, then drawn.
+# 5. Rank 1 killed in the middle of a ping-pong: mpirun ends the whole job
+# within seconds, non-zero, saying which rank died, and nothing is left.
+rank_pid() {  # the pid of rank $1 of this test's job, or nothing
+  for environ in /proc/[0-9]*/environ; do
+    if grep -qa "CONCBENCH_MPI_TEST_TAG=$tag" "$environ" 2>/dev/null &&
+        grep -qa "OMPI_COMM_WORLD_RANK=$1" "$environ" 2>/dev/null; then
+      basename "$(dirname "$environ")"
+      return
+    fi
+  done
+}
+start=$(date +%s)
+timeout 120 "$run" "$bin" --ranks 2 -- --smoke --benchmark_min_time=30 \
+  --filter='ipc/mpi/pingpong/peer:process/size:8/pin:none' \
+  --out="$tmp/killed.json" >"$tmp/killed.out" 2>"$tmp/killed.err" &
+job=$!
+for _ in $(seq 200); do  # the timed loop runs once its progress line is out
+  grep -q '^\[1/1\]' "$tmp/killed.err" 2>/dev/null && break
+  sleep 0.1
+done
+sleep 0.5
+victim=$(rank_pid 1)
+[[ -n "$victim" ]] || fail "killed: rank 1 not found"
+kill -9 "$victim"
+status=0
+wait "$job" || status=$?
+elapsed=$(($(date +%s) - start))
+[[ $status -ne 0 && $status -ne 124 ]] || fail "killed: exit status $status"
+[[ $elapsed -le 30 ]] || fail "killed: the run took ${elapsed}s to end"
+grep -q "exited on signal 9" "$tmp/killed.err" || fail "killed: no message naming the dead rank"
+sleep 0.2
+[[ -z "$(leftovers)" ]] || fail "killed: processes left behind: $(leftovers)"
+! compgen -G "$tmp/killed.json*" >/dev/null ||
+  fail "killed: a result file (or its partial file) for a run that died"
+
+# 6. make bench's merge: a few C++ rows, the MPI rows added, then drawn.
 "$concbench" --smoke --benchmark_min_time=0.001 \
   --filter='^sum_squares/serial/|^ipc/pipe/pingpong/peer:process/size:8/|^limits/spin' \
   --out="$tmp/run.json" >/dev/null 2>&1 || fail "merge: the C++ rows failed"

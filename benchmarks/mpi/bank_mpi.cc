@@ -215,6 +215,10 @@ void Run(benchmark::State& state, Form form, std::int64_t ops, int ranks) {
   state.counters["lost_updates"] = static_cast<double>(last.lost_updates);
 }
 
+// The primary metric: every rank's updates per second of wall time.
+const Metric kOpsPerSecond{"ops_per_second", "ops/s", Better::kHigher,
+                           MetricKind::kRate};
+
 struct FormInfo {
   const char* name;
   Form form;
@@ -245,8 +249,7 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
                [form = info.form, ops, ranks](benchmark::State& state) {
                  Run(state, form, ops, ranks);
                },
-           .metric = {"ops_per_second", "ops/s", Better::kHigher,
-                      MetricKind::kRate},
+           .metric = kOpsPerSecond,
            .traits = {{"lock", info.form == Form::kWinLock ? "true" : "false"},
                       {"exact", info.exact ? "true" : "false"},
                       {"process_shared", "true"},

@@ -122,6 +122,10 @@ void Throughput(benchmark::State& state, Pin pin, std::size_t size) {
   TimedThroughput(state, peer.end(), size, batch, [](Message&, bool) {});
 }
 
+// The throughput rows' primary metric, as the other channels'.
+const Metric kBytesPerSecond{"bytes_per_second", "B/s", Better::kHigher,
+                             MetricKind::kThroughput};
+
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   if (mpi::Size() < 2) return;  // two ranks talk
   std::vector<Pin> pins = {Pin::kSame, Pin::kSplit, Pin::kNone};
@@ -156,8 +160,7 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
           {.name = name("throughput", size),
            .run =
                [=](benchmark::State& state) { Throughput(state, pin, size); },
-           .metric = {"bytes_per_second", "B/s", Better::kHigher,
-                      MetricKind::kThroughput},
+           .metric = kBytesPerSecond,
            .unit = benchmark::kMicrosecond,
            .traits = traits,
            .floor =

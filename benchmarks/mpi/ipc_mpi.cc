@@ -21,7 +21,6 @@
 #include "concbench/verify.h"
 #include "ipc/exchange.h"
 #include "ipc/sizes.h"
-#include "limits/workload.h"
 #include "mpi/world.h"
 
 namespace concbench::ipc {
@@ -70,7 +69,7 @@ void Corrupt(Message& message) { message.payload()[0] ^= std::byte{1}; }
 void PeerRank(const mpi::Job& job, MPI_Comm comm) {
   const auto mode = static_cast<Mode>(job.args[0]);
   const auto size = static_cast<std::size_t>(job.args[1]);
-  const limits::ScopedPin pin(static_cast<int>(job.args[2]));
+  const ScopedPin pin(static_cast<int>(job.args[2]));
   RankEnd end(comm, 0);
   const Tamper tamper = mpi::CorruptsResults() ? &Corrupt : nullptr;
   if (mode == Mode::kPingPong) {
@@ -128,14 +127,12 @@ const Metric kBytesPerSecond{"bytes_per_second", "B/s", Better::kHigher,
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   if (mpi::Size() < 2) return;  // two ranks talk
-  std::vector<Pin> pins = {Pin::kSame, Pin::kSplit, Pin::kNone};
-  if (AllowedCpus().size() < 2) pins = {Pin::kSame, Pin::kNone};
   const Sizes sizes = ChooseSizes(config);
   // As the channels' traits: across processes, waits that spin (OpenMPI's
   // shared-memory transport polls).
   const std::map<std::string, std::string> traits = {
       {"across_processes", "true"}, {"blocking_waits", "false"}};
-  for (const Pin pin : pins) {
+  for (const Pin pin : Placements()) {
     auto name = [&](const char* mode, std::size_t size) {
       return Name("ipc", fmt::format("mpi/{}", mode))
           .Param("peer", PeerName(PeerKind::kProcess))
@@ -145,7 +142,7 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
     // MPI's shared-memory transport spins, as shm_ring does: the spin round
     // trip is its floor between two CPUs.
     const std::string pingpong_floor =
-        pin == Pin::kSplit ? floors::SpinPingPong(PinName(pin)).str() : "";
+        pin == Pin::kSplit ? floors::SpinPingPong(pin).str() : "";
     for (const std::size_t size : sizes.pingpong) {
       specs.push_back(
           {.name = name("pingpong", size),

@@ -1,9 +1,13 @@
 # concbench: the commands. This file only calls the dependency script, cmake,
 # ctest and the scripts; everything else lives in CMake and scripts/.
 #
-#   make bench [QUICK=1] [FILTER=regex] [PYTHON=0]
-#                                         run the suite (and its CPython rows
-#                                         unless PYTHON=0), write results/latest/
+#   make bench [QUICK=1] [FILTER=regex] [PYTHON=0] [MPI=0] [RANKS=n]
+#                                         run the suite (and its MPI and CPython
+#                                         rows unless MPI=0 / PYTHON=0), write
+#                                         results/latest/
+#   make bench-mpi HOSTFILE=file [RANKS=n] [QUICK=1] [FILTER=regex]
+#                                         the MPI rows across an OpenMPI
+#                                         hostfile, write results/mpi/
 #   make test                             build with sanitizers, run every test
 #   make plot IN=run.json [OUT=dir]       redraw charts, summary.md and report.html
 #   make report IN=run.json [OUT=file]    redraw report.html only
@@ -13,7 +17,7 @@
 #                [THRESHOLD=t] [ALPHA=a] [SENSITIVITY=s] [SUITE=quick|smoke|full]
 #                                         fail if anything got slower
 #   make export IN=run.json FORMAT=bmf|gab|gab-bigger OUT=file [SKIP_FAILED=1]
-#   make gate-check [RUNS=n] [SLOWDOWN_RUNS=n] [DIR=dir] [FILTER=regex]
+#   make gate-check [RUNS=n] [SLOWDOWN_RUNS=n] [DIR=dir] [FILTER=regex] [SLOW=regex]
 #                                         calibrate the gate on real A/A runs
 #
 # A script's own exit status says what went wrong (README, "Exit statuses");
@@ -27,8 +31,16 @@ BIN := build/release/benchmarks/concbench
 LATEST := results/latest
 JSON := $(LATEST)/concbench.json
 CPY_JSON := $(LATEST)/cpython.json
+# The mpi model (benchmarks/mpi): built only where CMake finds MPI, run by
+# scripts/mpi_run.sh with as many ranks as the mode's worker counts go to
+# (the CPUs in quick mode, twice them in full mode) unless RANKS is given.
+MPI ?= 1
+MPI_BIN := build/release/benchmarks/mpi/concbench_mpi
+MPI_JSON := $(LATEST)/mpi.json
+MPI_RANKS = $(or $(RANKS),$$(( $$(nproc) * $(if $(QUICK),1,2) )))
+MPI_ARGS = $(if $(QUICK),--quick) $(if $(FILTER),--filter='$(FILTER)')
 
-.PHONY: deps release debug bench test plot report compare regress gate-check export clean
+.PHONY: deps release debug bench bench-mpi test plot report compare regress gate-check export clean
 
 deps:
 	@scripts/deps.sh
@@ -45,13 +57,26 @@ debug: deps
 # reported (marked failed), but kept out of the history; then the failure is
 # the exit status. plot.py exits 3 when it drew a run with failures.
 #
-# The CPython rows (benchmarks/cpython) run after the C++ suite and are merged
-# into its JSON (scripts/merge.py); a wrong CPython result fails the run like
-# a C++ one. Without the interpreter, or a module it lacks, they are skipped
-# with one line.
+# The MPI rows (concbench_mpi under mpirun, where built; MPI=0 leaves them
+# out) and then the CPython rows (benchmarks/cpython) run after the C++ suite
+# and are merged into its JSON (scripts/merge.py); a wrong MPI or CPython
+# result fails the run like a C++ one. With FILTER, the MPI rows run only
+# when the filter matches one. Without concbench_mpi, the interpreter, or a
+# module it lacks, those rows are skipped with one line.
 bench: release
 	@mkdir -p $(LATEST)
 	@status=0; $(BIN) $(if $(QUICK),--quick) $(if $(FILTER),--filter='$(FILTER)') --out=$(JSON) || status=$$?; \
+	if [ "$(MPI)" != 0 ] && [ -f $(JSON) ] && [ $$status -le 1 ]; then \
+	  rm -f $(MPI_JSON); \
+	  if [ ! -x $(MPI_BIN) ]; then \
+	    echo "concbench: MPI rows skipped: concbench_mpi not built (CMake found no MPI; scripts/deps.sh installs OpenMPI)" >&2; \
+	  elif [ -z "$(FILTER)" ] || scripts/mpi_run.sh $(MPI_BIN) --ranks $(MPI_RANKS) -- $(MPI_ARGS) --list >/dev/null 2>&1; then \
+	    mpi=0; scripts/mpi_run.sh $(MPI_BIN) --ranks $(MPI_RANKS) -- $(MPI_ARGS) --out=$(MPI_JSON) || mpi=$$?; \
+	    if [ $$mpi -gt 1 ]; then exit $$mpi; fi; \
+	    if [ -f $(MPI_JSON) ]; then $(PY) scripts/merge.py --into $(JSON) --add $(MPI_JSON) || exit $$?; fi; \
+	    if [ $$mpi -ne 0 ]; then status=1; fi; \
+	  fi; \
+	fi; \
 	if [ "$(PYTHON)" != 0 ] && [ -f $(JSON) ] && [ $$status -le 1 ]; then \
 	  rm -f $(CPY_JSON); \
 	  if [ -x $(PY) ]; then \
@@ -70,6 +95,18 @@ bench: release
 	    $(PY) scripts/history.py append --in $(JSON) --history results/history.jsonl || exit $$?; \
 	  fi; \
 	  echo "concbench: results in $(JSON); read $(LATEST)/report.html (also summary.md, charts/)"; \
+	fi; exit $$status
+
+# The MPI rows alone, across the hosts of an OpenMPI hostfile (README,
+# "MPI across hosts"); every rank's host is in the JSON's context.
+bench-mpi: release
+	@test -n "$(HOSTFILE)" || { echo "concbench: usage: make bench-mpi HOSTFILE=<file> [RANKS=n] [QUICK=1] [FILTER=regex]" >&2; exit 2; }
+	@test -x $(MPI_BIN) || { echo "concbench: concbench_mpi not built (CMake found no MPI; scripts/deps.sh installs OpenMPI)" >&2; exit 2; }
+	@mkdir -p results/mpi
+	@status=0; scripts/mpi_run.sh $(MPI_BIN) --hostfile '$(HOSTFILE)' $(if $(RANKS),--ranks '$(RANKS)') \
+	  -- $(MPI_ARGS) --out=results/mpi/concbench_mpi.json || status=$$?; \
+	if [ -f results/mpi/concbench_mpi.json ] && [ $$status -le 1 ]; then \
+	  echo "concbench: results in results/mpi/concbench_mpi.json (ranks on: $$($(PY) -c 'import json,sys; print(json.load(open(sys.argv[1]))["context"].get("mpi_hosts"))' results/mpi/concbench_mpi.json))"; \
 	fi; exit $$status
 
 # The tests run on the sanitizer build; the scripts' end-to-end gate test
@@ -110,7 +147,8 @@ regress: deps
 gate-check: release
 	@$(PY) scripts/gate_check.py --dir '$(or $(DIR),results/gate-check)' \
 	  $(if $(RUNS),--runs '$(RUNS)') $(if $(SLOWDOWN_RUNS),--slowdown-runs '$(SLOWDOWN_RUNS)') \
-	  $(if $(FILTER),--filter '$(FILTER)') $(if $(ROUNDS),--rounds '$(ROUNDS)')
+	  $(if $(FILTER),--filter '$(FILTER)') $(if $(ROUNDS),--rounds '$(ROUNDS)') \
+	  $(if $(SLOW),--slow '$(SLOW)')
 
 export: deps
 	@test -n "$(IN)" -a -n "$(FORMAT)" -a -n "$(OUT)" || { echo "concbench: usage: make export IN=<json> FORMAT=bmf|gab|gab-bigger OUT=<file> [SKIP_FAILED=1]" >&2; exit 2; }

@@ -33,6 +33,8 @@ struct Options {
   std::string slowdown_filter;  // test-only: --test_slowdown=REGEX:FACTOR
   double slowdown = 1.0;
   std::vector<std::string> passthrough;  // --benchmark_* flags
+  // Google Benchmark's display: the last --benchmark_format, as there.
+  std::string display_format = "console";
 };
 
 // Parses the arguments after the program name. Value options take

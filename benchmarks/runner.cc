@@ -127,6 +127,38 @@ void Register(std::vector<BenchmarkSpec>& chosen, const Options& options,
   }
 }
 
+// What the result file's context.concbench says about this run, at its
+// start (load_avg_end is filled in at the end). Warns on stderr when the
+// machine is already loaded. Call after the timer slack is set.
+nlohmann::ordered_json RunContext(const Options& options,
+                                  const std::vector<BenchmarkSpec>& chosen,
+                                  int repetitions, double min_time) {
+  const nlohmann::ordered_json load_at_start = LoadAverage();
+  // Other work competing for the CPUs makes every figure noisier: say so
+  // before the run, and keep it in the result.
+  const bool loaded =
+      !load_at_start.empty() && load_at_start[0].get<double>() > LogicalCores();
+  if (loaded) {
+    std::fprintf(stderr,
+                 "concbench: warning: the load average is %.2f on %d CPUs: "
+                 "other work competes with the benchmarks, so the figures "
+                 "will be noisier (recorded as context.concbench.loaded)\n",
+                 load_at_start[0].get<double>(), LogicalCores());
+  }
+  return {
+      {"schema", 2},
+      {"mode", ModeName(options.mode)},
+      {"repetitions", repetitions},
+      {"min_time", min_time},
+      {"load_avg_start", load_at_start},
+      {"loaded", loaded},
+      {"load_avg_end", nullptr},
+      {"timer_slack_ns", prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL)},
+      {"start_method", "fork"},
+      {"benchmarks", Describe(chosen)},
+  };
+}
+
 }  // namespace
 
 int RunSuite(const Options& options, const char* program) {
@@ -161,40 +193,12 @@ int RunSuite(const Options& options, const char* program) {
   AddContextToBenchmark();
   benchmark::AddCustomContext("concbench_mode",
                               std::string(ModeName(options.mode)));
-  const nlohmann::ordered_json load_at_start = LoadAverage();
-  // Other work competing for the CPUs makes every figure noisier: say so
-  // before the run, and keep it in the result.
-  const bool loaded =
-      !load_at_start.empty() && load_at_start[0].get<double>() > LogicalCores();
-  if (loaded) {
-    std::fprintf(stderr,
-                 "concbench: warning: the load average is %.2f on %d CPUs: "
-                 "other work competes with the benchmarks, so the figures "
-                 "will be noisier (recorded as context.concbench.loaded)\n",
-                 load_at_start[0].get<double>(), LogicalCores());
-  }
-  nlohmann::ordered_json run_context = {
-      {"schema", 2},
-      {"mode", ModeName(options.mode)},
-      {"repetitions", repetitions},
-      {"min_time", min_time},
-      {"load_avg_start", load_at_start},
-      {"loaded", loaded},
-      {"load_avg_end", nullptr},
-      {"timer_slack_ns", prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL)},
-      {"start_method", "fork"},
-      {"benchmarks", Describe(chosen)},
-  };
+  nlohmann::ordered_json run_context =
+      RunContext(options, chosen, repetitions, min_time);
 
   Progress progress(chosen.size(), repetitions);
   Register(chosen, options, progress);
-  // The last --benchmark_format given wins, as in Google Benchmark.
-  std::string format = "console";
-  for (const std::string& flag : options.passthrough) {
-    if (flag.starts_with("--benchmark_format="))
-      format = flag.substr(flag.find('=') + 1);
-  }
-  CountingReporter reporter(format);
+  CountingReporter reporter(options.display_format);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   progress.Finish();
   benchmark::Shutdown();

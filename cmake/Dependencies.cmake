@@ -10,3 +10,12 @@ find_package(fmt REQUIRED)
 # --list=json and the context inserted into each result JSON.
 find_package(nlohmann_json 3 REQUIRED)
 find_package(GTest REQUIRED)
+# The mpi model (benchmarks/mpi) is optional: without MPI the rest of the
+# suite builds, and concbench_mpi, its make targets and tests are skipped.
+# The project is C++ only, so MPI is found through its CXX component; the C
+# API is all we use (MPI_CXX_SKIP_MPICXX leaves out the removed C++ bindings).
+set(MPI_CXX_SKIP_MPICXX ON CACHE BOOL "Use MPI's C API only")
+find_package(MPI COMPONENTS CXX QUIET)
+if(NOT MPI_CXX_FOUND)
+  message(STATUS "concbench: MPI not found: concbench_mpi and its tests are skipped (scripts/deps.sh installs OpenMPI)")
+endif()

@@ -11,6 +11,7 @@ packages=(
   libboost-dev libtbb-dev libfmt-dev libgtest-dev nlohmann-json3-dev
   python3-matplotlib python3-scipy python3-numpy python3-yaml
   chromium  # the HTML report's test opens it in a real browser
+  openmpi-bin libopenmpi-dev  # the mpi model: concbench_mpi under mpirun
 )
 
 missing=()

@@ -22,7 +22,7 @@ TEST(CommandLineTest, DefaultsAreTheFullRunOfEverything) {
   EXPECT_FALSE(options.repetitions);
   EXPECT_EQ(options.list, ListFormat::kNone);
   EXPECT_FALSE(options.help);
-  EXPECT_EQ(DefaultRepetitions(SuiteMode::kFull), 20);
+  EXPECT_EQ(DefaultRepetitions(SuiteMode::kFull), 15);
   EXPECT_EQ(DefaultRepetitions(SuiteMode::kQuick), 10);
 }
 
@@ -68,6 +68,15 @@ TEST(CommandLineTest, GoogleBenchmarkFlagsPassThrough) {
   EXPECT_EQ(options.passthrough,
             (std::vector<std::string>{"--benchmark_min_time=0.1",
                                       "--benchmark_format=json"}));
+}
+
+TEST(CommandLineTest, TheLastBenchmarkFormatIsTheDisplay) {
+  EXPECT_EQ(Parse({}).display_format, "console");
+  EXPECT_EQ(Parse({"--benchmark_format=json"}).display_format, "json");
+  EXPECT_EQ(Parse({"--benchmark_format=json", "--benchmark_format=csv"})
+                .display_format,
+            "csv");
+  EXPECT_EQ(Parse({"--benchmark_format_x=1"}).display_format, "console");
 }
 
 TEST(CommandLineTest, TestSlowdownTakesRegexAndFactor) {

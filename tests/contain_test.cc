@@ -10,33 +10,15 @@
 #include <unistd.h>
 
 #include <functional>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "concbench/suite.h"
+#include "recording_reporter.h"
 
 namespace concbench {
 namespace {
-
-class RecordingReporter : public benchmark::BenchmarkReporter {
- public:
-  bool ReportContext(const Context&) override { return true; }
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration) continue;
-      Outcome& outcome = outcomes[run.run_name.function_name];
-      ++outcome.runs;
-      if (run.error_occurred) outcome.errors.push_back(run.error_message);
-    }
-  }
-  struct Outcome {
-    int runs = 0;
-    std::vector<std::string> errors;
-  };
-  std::map<std::string, Outcome> outcomes;
-};
 
 void Register(const char* name, std::function<void(benchmark::State&)> body) {
   benchmark::RegisterBenchmark(

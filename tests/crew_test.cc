@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "expect_error.h"
+
 namespace concbench {
 namespace {
 
@@ -99,12 +101,7 @@ TEST_P(CrewTest, AnExceptionFailsTheRoundWithItsMessage) {
     if (shift.worker() == 1) throw std::runtime_error("boom");
     return 1;
   });
-  try {
-    crew.Round();
-    ADD_FAILURE() << "the round succeeded";
-  } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), "worker 1: boom");
-  }
+  EXPECT_EQ(ErrorOf([&] { crew.Round(); }), "worker 1: boom");
 }
 
 TEST(CrewOneModeTest, ADeadWorkerFailsTheRound) {
@@ -112,14 +109,7 @@ TEST(CrewOneModeTest, ADeadWorkerFailsTheRound) {
     if (shift.worker() == 1) raise(SIGKILL);
     return 1;
   });
-  try {
-    crew.Round();
-    ADD_FAILURE() << "the round succeeded";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("killed by signal 9"),
-              std::string::npos)
-        << e.what();
-  }
+  ExpectErrorContaining([&] { crew.Round(); }, "killed by signal 9");
 }
 
 TEST(CrewOneModeTest, RefusesAnEmptyCrew) {

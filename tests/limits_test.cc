@@ -14,9 +14,11 @@
 #include <vector>
 
 #include "child_pids.h"
+#include "concbench/channel.h"
 #include "concbench/clock.h"
 #include "concbench/floors.h"
 #include "concbench/fork_helper.h"
+#include "concbench/placement.h"
 #include "concbench/suite.h"
 #include "limits/workload.h"
 
@@ -83,11 +85,23 @@ TEST(LimitsTest, EveryNamedFloorExistsAndJudgesTheSameWay) {
   EXPECT_EQ(specs.at("spawn/thread_start_join").floor,
             floors::ThreadCreateJoin().str());
   EXPECT_EQ(specs.at("ipc/pipe/pingpong/peer:thread/size:8/pin:same").floor,
-            floors::PipePingPong("same").str());
+            floors::PipePingPong(Pin::kSame).str());
   EXPECT_EQ(
       specs.at("ipc/shm_ring/pingpong/peer:thread/size:8/pin:split").floor,
-      floors::SpinPingPong("split").str());
-  EXPECT_EQ(floors::ChannelPingPong("shm_ring", "same"), "");
+      floors::SpinPingPong(Pin::kSplit).str());
+  EXPECT_EQ(floors::ChannelPingPong(FindChannel("shm_ring"), Pin::kSame), "");
+}
+
+// A channel's round-trip floor follows its pingpong_floor trait alone: a
+// channel with a floor has one at some placement, one without has none.
+TEST(LimitsTest, ChannelFloorsFollowTheTraitsTable) {
+  for (const ChannelInfo& info : Channels()) {
+    bool named = false;
+    for (Pin pin : {Pin::kSame, Pin::kSplit, Pin::kNone})
+      named = named || !floors::ChannelPingPong(info, pin).empty();
+    EXPECT_EQ(named, info.pingpong_floor != floors::RoundTrip::kNone)
+        << info.name;
+  }
 }
 
 TEST(ForkHelperTest, ForksAndIsReapedLeavingNoChild) {
@@ -125,21 +139,22 @@ TEST(ForkHelperTest, AProgramThatCannotStartThrows) {
 }
 
 template <class PingPong>
-void ExpectRounds(std::string_view pin) {
+void ExpectRounds(Pin pin) {
   {
-    PingPong pingpong(limits::PlacementCpus(pin));
+    const MainPlacement placement(pin);
+    PingPong pingpong(placement.peer_cpu());
     for (int i = 0; i < 100; ++i) pingpong.Round();
     EXPECT_EQ(pingpong.rounds(), 100u);
   }  // the destructor ends and joins the peer
 }
 
 TEST(LimitsTest, PingPongsAnswerEveryRound) {
-  ExpectRounds<limits::WordPingPong<limits::FutexWaiting>>("same");
-  ExpectRounds<limits::PipePingPong>("none");
-  ExpectRounds<limits::PipePingPong>("same");
+  ExpectRounds<limits::WordPingPong<limits::FutexWaiting>>(Pin::kSame);
+  ExpectRounds<limits::PipePingPong>(Pin::kNone);
+  ExpectRounds<limits::PipePingPong>(Pin::kSame);
   if (AllowedCpus().size() >= 2) {
-    ExpectRounds<limits::WordPingPong<limits::SpinWaiting>>("split");
-    ExpectRounds<limits::WordPingPong<limits::FutexWaiting>>("split");
+    ExpectRounds<limits::WordPingPong<limits::SpinWaiting>>(Pin::kSplit);
+    ExpectRounds<limits::WordPingPong<limits::FutexWaiting>>(Pin::kSplit);
   }
 }
 
@@ -147,7 +162,7 @@ TEST(LimitsTest, PingPongsAnswerEveryRound) {
 // naming its reason, instead of leaving main to wait out the stall limit.
 template <class PingPong>
 void ExpectPeerFailureNamed() {
-  PingPong pingpong(limits::Cpus{.main = -1, .peer = 1000});
+  PingPong pingpong(1000);
   const std::int64_t start = NowNs();
   try {
     for (int i = 0; i < 3; ++i) pingpong.Round();
@@ -162,14 +177,6 @@ void ExpectPeerFailureNamed() {
 TEST(LimitsTest, APeerThatFailsEndsTheRoundWithItsReason) {
   ExpectPeerFailureNamed<limits::WordPingPong<limits::FutexWaiting>>();
   ExpectPeerFailureNamed<limits::PipePingPong>();
-}
-
-TEST(LimitsTest, SplitOnOneCpuIsAnErrorWithItsReason) {
-  if (AllowedCpus().size() >= 2) {
-    EXPECT_NO_THROW(limits::PlacementCpus("split"));
-    return;
-  }
-  EXPECT_THROW(limits::PlacementCpus("split"), std::runtime_error);
 }
 
 }  // namespace

@@ -33,6 +33,12 @@ TEST(PeerTest, Names) {
   EXPECT_STREQ(PinName(Pin::kNone), "none");
 }
 
+TEST(PeerTest, PlacementsNeedTwoCpusToSplit) {
+  const std::vector<Pin> split = {Pin::kSame, Pin::kSplit, Pin::kNone};
+  const std::vector<Pin> one_cpu = {Pin::kSame, Pin::kNone};
+  EXPECT_EQ(Placements(), AllowedCpus().size() >= 2 ? split : one_cpu);
+}
+
 TEST(MainPlacementTest, PinsForItsLifetimeThenRestoresTheMask) {
   const cpu_set_t before = CurrentMask();
   const std::vector<int> cpus = AllowedCpus();
@@ -55,6 +61,14 @@ TEST(MainPlacementTest, PinsForItsLifetimeThenRestoresTheMask) {
     after = CurrentMask();
     EXPECT_TRUE(CPU_EQUAL(&before, &after));
   }
+}
+
+TEST(MainPlacementTest, SplitOnOneCpuIsAnErrorWithItsReason) {
+  if (AllowedCpus().size() >= 2) {
+    EXPECT_NO_THROW(MainPlacement{Pin::kSplit});
+    return;
+  }
+  EXPECT_THROW(MainPlacement{Pin::kSplit}, std::runtime_error);
 }
 
 struct Case {

@@ -11,23 +11,10 @@
 #include <vector>
 
 #include "concbench/suite.h"
+#include "recording_reporter.h"
 
 namespace concbench {
 namespace {
-
-class RecordingReporter : public benchmark::BenchmarkReporter {
- public:
-  bool ReportContext(const Context&) override { return true; }
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type == Run::RT_Iteration) {
-        (run.error_occurred ? failed : passed)++;
-      }
-    }
-  }
-  int passed = 0;
-  int failed = 0;
-};
 
 int g_calls = 0;
 
@@ -51,8 +38,9 @@ TEST(VerifyTest, FailuresBeforeAndInsideTheLoopKeepTheSuiteRunning) {
       ->Repetitions(4);
   RecordingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter, nullptr, "failing_sometimes");
-  EXPECT_EQ(reporter.passed, 2);
-  EXPECT_EQ(reporter.failed, 2);
+  const auto& outcome = reporter.outcomes["failing_sometimes"];
+  EXPECT_EQ(outcome.runs, 4);
+  EXPECT_EQ(outcome.errors.size(), 2U);
 }
 
 }  // namespace

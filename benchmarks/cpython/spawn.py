@@ -13,7 +13,7 @@ from runner import Sample, START_METHODS, Spec, expect, metric, name, timed
 
 STARTS = {"smoke": {"fork": 2, "forkserver": 2, "spawn": 1},
           "quick": {"fork": 20, "forkserver": 20, "spawn": 3},
-          "full": {"fork": 100, "forkserver": 100, "spawn": 10}}
+          "full": {"fork": 50, "forkserver": 30, "spawn": 5}}
 THREADS = {"smoke": 10, "quick": 200, "full": 1000}
 LATENCY = metric()
 

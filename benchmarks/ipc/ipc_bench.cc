@@ -14,40 +14,17 @@
 #include <string>
 #include <vector>
 
-#include "concbench/affinity.h"
 #include "concbench/channel.h"
 #include "concbench/floors.h"
 #include "concbench/message.h"
 #include "concbench/peer.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
+#include "ipc/exchange.h"
+#include "ipc/sizes.h"
 
 namespace concbench::ipc {
 namespace {
-
-// The peer echoes every message back until it receives the stop message.
-void EchoPeer(ChannelEnd& end, std::size_t size) {
-  Message message(size);
-  for (std::uint64_t expected = 0;; ++expected) {
-    if (message.Receive(end, expected) == kStopSequence) return;
-    message.Send(end);
-  }
-}
-
-// The peer receives `batch` messages, then acknowledges them with one small
-// message, until a batch starts with the stop message.
-void SinkPeer(ChannelEnd& end, std::size_t size, std::int64_t batch) {
-  Message message(size);
-  Message ack(8);
-  std::uint64_t expected = 0;
-  for (std::uint64_t acks = 0;; ++acks) {
-    for (std::int64_t i = 0; i < batch; ++i, ++expected) {
-      if (message.Receive(end, expected) == kStopSequence) return;
-    }
-    ack.Fill(acks);
-    ack.Send(end);
-  }
-}
 
 // Sends the stop message (ignoring a peer that is already gone) and reports
 // anything that went wrong in the peer as the run's error.
@@ -73,34 +50,9 @@ void PingPong(benchmark::State& state, const std::string& kind,
   Peer peer(peer_kind, placement, *channel,
             [size](ChannelEnd& end) { EchoPeer(end, size); });
   ChannelEnd& end = channel->end(0);
-  Message message(size);
-  // The echo arrives in its own buffer, which still holds the previous
-  // answer: a read that writes nothing fails the check.
-  Message reply(size);
-  std::uint64_t sequence = 0;
-  const bool ran = TimedLoop(state, [&] {
-    message.Fill(sequence);
-    message.Send(end);
-    reply.Receive(end, sequence);
-    ++sequence;
+  TimedPingPong(state, end, size, [&](Message& message, bool ran) {
+    StopPeer(state, peer, end, message, ran);
   });
-  StopPeer(state, peer, end, message, ran);
-  if (!ran) return;
-  // Every round trip was checked on both sides; this checks none was skipped.
-  const auto expected =
-      static_cast<std::uint64_t>(state.iterations()) + 1;  // + the warm-up
-  if (!Verify(state, "round trips", sequence, expected)) return;
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() *
-                          static_cast<std::int64_t>(2 * size));
-  state.counters["size"] = static_cast<double>(size);
-}
-
-// Messages per timed iteration of a throughput benchmark: about 1 MiB, so
-// the acknowledgement is a small part.
-std::int64_t BatchFor(std::size_t size) {
-  return std::clamp<std::int64_t>(
-      static_cast<std::int64_t>((std::size_t{1} << 20) / size), 1, 256);
 }
 
 void Throughput(benchmark::State& state, const std::string& kind,
@@ -112,26 +64,9 @@ void Throughput(benchmark::State& state, const std::string& kind,
   Peer peer(peer_kind, placement, *channel,
             [size, batch](ChannelEnd& end) { SinkPeer(end, size, batch); });
   ChannelEnd& end = channel->end(0);
-  Message message(size);
-  Message ack(8);
-  std::uint64_t sequence = 0;
-  std::uint64_t acks = 0;
-  const bool ran = TimedLoop(state, [&] {
-    for (std::int64_t i = 0; i < batch; ++i) {
-      message.Fill(sequence++);
-      message.Send(end);
-    }
-    ack.Receive(end, acks++);
+  TimedThroughput(state, end, size, batch, [&](Message& message, bool ran) {
+    StopPeer(state, peer, end, message, ran);
   });
-  StopPeer(state, peer, end, message, ran);
-  if (!ran) return;
-  const auto expected = static_cast<std::uint64_t>(state.iterations()) + 1;
-  if (!Verify(state, "acknowledged batches", acks, expected)) return;
-  state.SetItemsProcessed(state.iterations() * batch);
-  state.SetBytesProcessed(state.iterations() * batch *
-                          static_cast<std::int64_t>(size));
-  state.counters["size"] = static_cast<double>(size);
-  state.counters["batch"] = static_cast<double>(batch);
 }
 
 // The throughput rows' primary metric.
@@ -139,30 +74,8 @@ Metric BytesPerSecond() {
   return {"bytes_per_second", "B/s", Better::kHigher, MetricKind::kThroughput};
 }
 
-// 8 B to 1 MiB in powers of four (8 * 4^k up to 512 KiB, then 1 MiB).
-// Full mode runs 10 repetitions of at least 0.2 s, about 3.5 s a benchmark,
-// over 11 channel-and-peer pairs and 3 placements; to stay near six minutes
-// it keeps latency at 8 B and 32 KiB and throughput at 1 MiB (bytes per
-// second). --set ipc.all_sizes=1 runs every size for both. Quick and smoke
-// keep 8 B and 32 KiB for both.
-struct Sizes {
-  std::vector<std::size_t> pingpong;
-  std::vector<std::size_t> throughput;
-};
-
-Sizes ChooseSizes(const SuiteConfig& config) {
-  constexpr std::size_t kMiB = std::size_t{1} << 20;
-  std::vector<std::size_t> all;
-  for (std::size_t size = 8; size < kMiB; size *= 4) all.push_back(size);
-  all.push_back(kMiB);
-  if (config.Setting("ipc.all_sizes") == 1) return {all, all};
-  if (config.mode == SuiteMode::kFull) return {{8, 32768}, {kMiB}};
-  return {{8, 32768}, {8, 32768}};
-}
-
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
-  std::vector<Pin> pins = {Pin::kSame, Pin::kSplit, Pin::kNone};
-  if (AllowedCpus().size() < 2) pins = {Pin::kSame, Pin::kNone};
+  const std::vector<Pin> pins = Placements();
   const Sizes sizes = ChooseSizes(config);
   for (const ChannelInfo& info : Channels()) {
     const std::string kind(info.name);
@@ -179,16 +92,15 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
               .Param("pin", PinName(pin));
         };
         for (std::size_t size : sizes.pingpong) {
-          specs.push_back(
-              {.name = name("pingpong", size),
-               .run =
-                   [=](benchmark::State& state) {
-                     PingPong(state, kind, peer, pin, size);
-                   },
-               .metric = Metric::RealTime(MetricKind::kLatency),
-               .unit = benchmark::kMicrosecond,
-               .traits = traits,
-               .floor = floors::ChannelPingPong(kind, PinName(pin))});
+          specs.push_back({.name = name("pingpong", size),
+                           .run =
+                               [=](benchmark::State& state) {
+                                 PingPong(state, kind, peer, pin, size);
+                               },
+                           .metric = Metric::RealTime(MetricKind::kLatency),
+                           .unit = benchmark::kMicrosecond,
+                           .traits = traits,
+                           .floor = floors::ChannelPingPong(info, pin)});
         }
         for (std::size_t size : sizes.throughput) {
           specs.push_back({.name = name("throughput", size),
@@ -206,11 +118,6 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
     }
   }
 }
-
-constexpr SettingInfo kSettings[] = {
-    {"ipc.all_sizes", 0, 0, 0, 0, 1,
-     "1: every message size from 8 B to 1 MiB in powers of four"},
-};
 
 CONCBENCH_WORKLOAD(ipc, Register, kSettings);
 

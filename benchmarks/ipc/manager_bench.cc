@@ -7,7 +7,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "concbench/affinity.h"
 #include "concbench/manager.h"
 #include "concbench/peer.h"
 #include "concbench/suite.h"
@@ -61,8 +60,7 @@ void Request(benchmark::State& state, const std::string& op, Pin pin) {
 }
 
 void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
-  std::vector<Pin> pins = {Pin::kSame, Pin::kSplit, Pin::kNone};
-  if (AllowedCpus().size() < 2) pins = {Pin::kSame, Pin::kNone};
+  const std::vector<Pin> pins = Placements();
   // Full mode keeps one read and one write (about 3.5 s each): every request
   // costs the same round trip, which set and len would only repeat.
   std::vector<std::string> ops = {"append", "get", "set", "len"};

@@ -19,6 +19,7 @@
 #include "concbench/exit_code.h"
 #include "concbench/floors.h"
 #include "concbench/fork_helper.h"
+#include "concbench/placement.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
 #include "limits/workload.h"
@@ -98,13 +99,13 @@ void ThreadCreateJoin(benchmark::State& state) {
 // One round trip per iteration between this thread and a peer placed by
 // `pin`; every answer is checked, and the count after the loop.
 template <class PingPong>
-void RoundTrips(benchmark::State& state, std::string_view pin) {
-  Cpus cpus;
-  if (!FailOnException(state, [&] { cpus = PlacementCpus(pin); })) return;
-  ScopedPin main_pin(cpus.main);
+void RoundTrips(benchmark::State& state, Pin pin) {
+  std::optional<MainPlacement> placement;
+  if (!FailOnException(state, [&] { placement.emplace(pin); })) return;
   std::unique_ptr<PingPong> pingpong;
-  if (!FailOnException(state,
-                       [&] { pingpong = std::make_unique<PingPong>(cpus); }))
+  if (!FailOnException(state, [&] {
+        pingpong = std::make_unique<PingPong>(placement->peer_cpu());
+      }))
     return;
   const bool ran = TimedLoop(state, [&] { pingpong->Round(); });
   if (!ran) return;
@@ -156,17 +157,17 @@ void Register(const SuiteConfig&, std::vector<BenchmarkSpec>& specs) {
   specs.back().manual_time = true;
   latency(floors::PosixSpawnWait(), &PosixSpawnWait);
   latency(floors::ThreadCreateJoin(), &ThreadCreateJoin);
-  for (std::string_view pin : floors::FutexPins()) {
+  for (Pin pin : floors::FutexPins()) {
     latency(floors::FutexPingPong(pin), [pin](benchmark::State& state) {
       RoundTrips<WordPingPong<FutexWaiting>>(state, pin);
     });
   }
-  for (std::string_view pin : floors::SpinPins()) {
+  for (Pin pin : floors::SpinPins()) {
     latency(floors::SpinPingPong(pin), [pin](benchmark::State& state) {
       RoundTrips<WordPingPong<SpinWaiting>>(state, pin);
     });
   }
-  for (std::string_view pin : floors::PipePins()) {
+  for (Pin pin : floors::PipePins()) {
     latency(floors::PipePingPong(pin), [pin](benchmark::State& state) {
       RoundTrips<PipePingPong>(state, pin);
     });

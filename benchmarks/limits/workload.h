@@ -4,8 +4,6 @@
 #pragma once
 
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,12 +14,12 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
 
 #include "concbench/affinity.h"
+#include "concbench/cache_line.h"
 #include "concbench/clock.h"
 #include "concbench/sync.h"
 
@@ -29,38 +27,6 @@ namespace concbench::limits {
 
 // A waiter that gives up: a peer that stopped answering fails the run.
 inline constexpr std::int64_t kStallNs = 10'000'000'000;
-
-// The CPUs of a placement: main's and the peer's (-1: anywhere). Throws
-// std::runtime_error when "split" needs two CPUs and there is one.
-struct Cpus {
-  int main = -1;
-  int peer = -1;
-};
-inline Cpus PlacementCpus(std::string_view pin) {
-  const std::vector<int> cpus = AllowedCpus();
-  if (pin == "none") return {};
-  if (pin == "same") return {cpus.front(), cpus.front()};
-  if (cpus.size() < 2)
-    throw std::runtime_error("pin:split needs two CPUs; this process has one");
-  return {cpus.at(0), cpus.at(1)};
-}
-
-// Pins the calling thread for its lifetime, then restores its mask.
-class ScopedPin {
- public:
-  explicit ScopedPin(int cpu) {
-    pthread_getaffinity_np(pthread_self(), sizeof(saved_), &saved_);
-    if (cpu >= 0) PinThisThread(cpu);
-  }
-  ~ScopedPin() {
-    pthread_setaffinity_np(pthread_self(), sizeof(saved_), &saved_);
-  }
-  ScopedPin(const ScopedPin&) = delete;
-  ScopedPin& operator=(const ScopedPin&) = delete;
-
- private:
-  cpu_set_t saved_{};
-};
 
 // How a side waits for the word to leave `seen`: sleeping in the kernel
 // (futex) or spinning on the cache line.
@@ -98,8 +64,9 @@ std::uint32_t AwaitChange(std::atomic<std::uint32_t>& word,
 template <class Waiting>
 class WordPingPong {
  public:
-  explicit WordPingPong(Cpus cpus)
-      : peer_([this, cpu = cpus.peer] { Serve(cpu); }) {}
+  // The peer thread runs on `peer_cpu` (-1: anywhere).
+  explicit WordPingPong(int peer_cpu)
+      : peer_([this, peer_cpu] { Serve(peer_cpu); }) {}
   ~WordPingPong() {
     stop_.store(true);
     word_.fetch_add(1, std::memory_order_release);
@@ -134,7 +101,7 @@ class WordPingPong {
  private:
   void Serve(int cpu) {
     try {
-      ScopedPin pin(cpu);
+      if (cpu >= 0) PinThisThread(cpu);
       for (std::uint32_t expected = 1;; expected += 2) {
         std::uint32_t seen = word_.load(std::memory_order_acquire);
         while (seen != expected && !stop_.load()) {
@@ -160,8 +127,8 @@ class WordPingPong {
   }
 
   static constexpr std::uint32_t kPeerFailed = 0xffffffff;
-  alignas(64) std::atomic<std::uint32_t> word_{0};
-  alignas(64) std::atomic<bool> stop_{false};
+  alignas(kCacheLine) std::atomic<std::uint32_t> word_{0};
+  alignas(kCacheLine) std::atomic<bool> stop_{false};
   std::atomic<bool> peer_failed_{false};
   std::string peer_error_;  // written before peer_failed_ is set
   std::uint32_t sent_ = 0;
@@ -172,7 +139,8 @@ class WordPingPong {
 // The peer ends when its pipe closes.
 class PipePingPong {
  public:
-  explicit PipePingPong(Cpus cpus) {
+  // The peer thread runs on `peer_cpu` (-1: anywhere).
+  explicit PipePingPong(int peer_cpu) {
     if (pipe2(to_peer_, O_CLOEXEC) != 0)
       throw std::system_error(errno, std::generic_category(), "pipe2");
     if (pipe2(to_main_, O_CLOEXEC) != 0) {
@@ -181,7 +149,7 @@ class PipePingPong {
       close(to_peer_[1]);
       throw std::system_error(error, std::generic_category(), "pipe2");
     }
-    peer_ = std::thread([this, cpu = cpus.peer] { Serve(cpu); });
+    peer_ = std::thread([this, peer_cpu] { Serve(peer_cpu); });
   }
   ~PipePingPong() {
     close(to_peer_[1]);  // the peer reads end-of-file
@@ -229,7 +197,7 @@ class PipePingPong {
 
   void Serve(int cpu) {
     try {
-      ScopedPin pin(cpu);
+      if (cpu >= 0) PinThisThread(cpu);
       std::uint64_t value = 0;
       while (ReadWord(to_peer_[0], value)) WriteWord(to_main_[1], value);
     } catch (const std::exception& e) {

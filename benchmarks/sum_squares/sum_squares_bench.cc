@@ -10,6 +10,7 @@
 #include "concbench/executor.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
+#include "sum_squares/settings.h"
 #include "sum_squares/workload.h"
 
 namespace concbench::sum_squares {
@@ -139,17 +140,6 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
              {{"tasks", count}, {"inner", kTinyInner}});
   }
 }
-
-constexpr SettingInfo kSettings[] = {
-    {"sum_squares.tasks", 10'000, 1'000, 40, 0, 10'000'000,
-     "tasks of the uniform map (each the seed's f())"},
-    {"sum_squares.inner", 10'000, 10'000, 100, 0, 1'000'000,
-     "inner bound of each uniform task: f() sums x*x for x below it"},
-    {"sum_squares_skewed.tasks", 10'000, 3'000, 40, 0, 1'000'000,
-     "tasks of the skewed map (task i sums x*x for x below i)"},
-    {"sum_squares.tiny_tasks", 10'000, 1'000, 40, 1, 2'500'000,
-     "N of the tiny-task map (inner bound 10), which runs at N and 4N tasks"},
-};
 
 CONCBENCH_WORKLOAD(sum_squares, Register, kSettings);
 

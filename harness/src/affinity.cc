@@ -50,4 +50,13 @@ void PinThisThread(int cpu) {
   }
 }
 
+ScopedPin::ScopedPin(int cpu) {
+  pthread_getaffinity_np(pthread_self(), sizeof(saved_), &saved_);
+  if (cpu >= 0) PinThisThread(cpu);
+}
+
+ScopedPin::~ScopedPin() {
+  pthread_setaffinity_np(pthread_self(), sizeof(saved_), &saved_);
+}
+
 }  // namespace concbench

@@ -14,6 +14,7 @@
 
 #include "concbench/affinity.h"
 #include "concbench/cache_line.h"
+#include "concbench/clock.h"
 #include "concbench/process.h"
 #include "concbench/shared_memory.h"
 #include "concbench/sync.h"
@@ -26,12 +27,6 @@ namespace {
 constexpr std::uint32_t kRunningMask = (1u << 30) - 1;
 constexpr std::uint32_t kFirstFinished = 1u << 30;
 constexpr std::uint32_t kStopped = 1u << 31;
-
-std::int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // The crew's control block, at the start of its shared segment; the laps
 // follow, one line each.

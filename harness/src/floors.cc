@@ -2,42 +2,46 @@
 
 #include <algorithm>
 
+#include "concbench/channel.h"
+
 namespace concbench::floors {
 
 Name ForkExitWait() { return Name("limits", "fork_exit_wait"); }
 Name PosixSpawnWait() { return Name("limits", "posix_spawn_wait"); }
 Name ThreadCreateJoin() { return Name("limits", "thread_create_join"); }
-Name FutexPingPong(std::string_view pin) {
-  return Name("limits", "futex/pingpong").Param("pin", pin);
+Name FutexPingPong(Pin pin) {
+  return Name("limits", "futex/pingpong").Param("pin", PinName(pin));
 }
-Name SpinPingPong(std::string_view pin) {
-  return Name("limits", "spin/pingpong").Param("pin", pin);
+Name SpinPingPong(Pin pin) {
+  return Name("limits", "spin/pingpong").Param("pin", PinName(pin));
 }
-Name PipePingPong(std::string_view pin) {
-  return Name("limits", "pipe/pingpong").Param("pin", pin);
+Name PipePingPong(Pin pin) {
+  return Name("limits", "pipe/pingpong").Param("pin", PinName(pin));
 }
 Name Memcpy(std::int64_t size) {
   return Name("limits", "memcpy").Param("size", size);
 }
 
-std::vector<std::string_view> FutexPins() { return {"same", "split"}; }
-std::vector<std::string_view> SpinPins() { return {"split"}; }
-std::vector<std::string_view> PipePins() { return {"same", "split", "none"}; }
+std::vector<Pin> FutexPins() { return {Pin::kSame, Pin::kSplit}; }
+std::vector<Pin> SpinPins() { return {Pin::kSplit}; }
+std::vector<Pin> PipePins() { return {Pin::kSame, Pin::kSplit, Pin::kNone}; }
 std::vector<std::int64_t> MemcpySizes() { return {8, 32768, 1048576}; }
 
 namespace {
-bool Has(const std::vector<std::string_view>& pins, std::string_view pin) {
+bool Has(const std::vector<Pin>& pins, Pin pin) {
   return std::find(pins.begin(), pins.end(), pin) != pins.end();
 }
 }  // namespace
 
-std::string ChannelPingPong(std::string_view channel, std::string_view pin) {
-  // Which floor bounds which channel; a ChannelInfo trait once channels
-  // have a traits table.
-  if ((channel == "pipe" || channel == "socketpair") && Has(PipePins(), pin))
-    return PipePingPong(pin).str();
-  if (channel == "shm_ring" && Has(SpinPins(), pin))
-    return SpinPingPong(pin).str();
+std::string ChannelPingPong(const ChannelInfo& channel, Pin pin) {
+  switch (channel.pingpong_floor.value) {
+    case RoundTrip::kNone:
+      return "";
+    case RoundTrip::kPipe:
+      return Has(PipePins(), pin) ? PipePingPong(pin).str() : "";
+    case RoundTrip::kSpin:
+      return Has(SpinPins(), pin) ? SpinPingPong(pin).str() : "";
+  }
   return "";
 }
 

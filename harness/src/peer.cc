@@ -1,6 +1,5 @@
 #include "concbench/peer.h"
 
-#include <pthread.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,23 +12,6 @@ namespace concbench {
 
 const char* PeerName(PeerKind kind) {
   return kind == PeerKind::kProcess ? "process" : "thread";
-}
-
-const char* PinName(Pin pin) {
-  return pin == Pin::kSame ? "same" : pin == Pin::kSplit ? "split" : "none";
-}
-
-MainPlacement::MainPlacement(Pin pin) {
-  pthread_getaffinity_np(pthread_self(), sizeof(saved_), &saved_);
-  // Read before pinning: afterwards the mask holds one CPU.
-  const std::vector<int> cpus = AllowedCpus();
-  if (pin == Pin::kNone) return;
-  peer_cpu_ = pin == Pin::kSame ? cpus.front() : cpus.at(1);
-  PinThisThread(cpus.front());
-}
-
-MainPlacement::~MainPlacement() {
-  pthread_setaffinity_np(pthread_self(), sizeof(saved_), &saved_);
 }
 
 Peer::Peer(PeerKind kind, const MainPlacement& placement, Channel& channel,

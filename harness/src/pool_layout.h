@@ -1,5 +1,5 @@
 // The shared-memory layout of a ProcessPool, seen by the parent and by every
-// worker. Internal: only process_pool.cc and pool_worker.cc include it.
+// worker. Internal to the pool's sources (process_pool.cc, pool_*.{h,cc}).
 #pragma once
 
 #include <atomic>
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "concbench/cache_line.h"
 #include "concbench/process.h"
 #include "concbench/process_pool.h"
 
@@ -25,7 +26,7 @@ inline constexpr std::size_t kErrorLength = 128;
 // One task: items [begin, end) of a batch. The ring is Vyukov's bounded MPMC
 // queue: `sequence` says whether the slot is free for the parent (== pos) or
 // holds a task for the workers (== pos + 1).
-struct alignas(64) TaskSlot {
+struct alignas(kCacheLine) TaskSlot {
   std::atomic<std::uint64_t> sequence;
   RangeKernel kernel;
   void (*fn)();
@@ -45,11 +46,13 @@ struct BatchSlot {
 };
 
 struct PoolHeader {
-  alignas(64) std::atomic<std::uint64_t> head;      // next task a worker claims
-  alignas(64) std::atomic<std::uint32_t> work_seq;  // futex: bumped on publish
-  std::atomic<std::uint32_t> sleepers;              // workers asleep on it
+  alignas(
+      kCacheLine) std::atomic<std::uint64_t> head;  // next task a worker claims
+  alignas(kCacheLine)
+      std::atomic<std::uint32_t> work_seq;  // futex: bumped on publish
+  std::atomic<std::uint32_t> sleepers;      // workers asleep on it
   std::atomic<std::uint32_t> closed;
-  alignas(64) TaskSlot tasks[kTaskCapacity];
+  alignas(kCacheLine) TaskSlot tasks[kTaskCapacity];
   BatchSlot batches[kBatchCapacity];
 };
 

@@ -80,8 +80,11 @@ def placement_text(bench):
 
 
 def workers(bench):
-    """The worker count as a number, or None."""
-    return names.num(bench.params.get("workers"))
+    """The worker count (an MPI row's ranks) as a number, or None."""
+    for key in names.WORKER_PARAMS:
+        if key in bench.params:
+            return names.num(bench.params[key])
+    return None
 
 
 def one_per_task(bench):

@@ -1,6 +1,7 @@
 """Calibrates the regression gate on this machine's real noise.
 
 Usage: gate_check.py [--runs N] [--slowdown-runs M] [--binary PATH]
+                     [--slow REGEX] [--slow-factors 1.10,1.05]
                      [--binary-new PATH] [--suite quick] [--filter REGEX]
                      [--rounds R] [--chunk C] [--repetitions K] --dir DIR
                      [--analyze-only] [--quantiles 0,0.05,0.1,0.25,0.5]
@@ -8,8 +9,8 @@ Usage: gate_check.py [--runs N] [--slowdown-runs M] [--binary PATH]
 
 Collects N real A/A runs of the gate (the same binary, or two builds of one
 tree, on both sides, interleaved exactly as regress.py runs them) and M runs
-in which the new side stretches one CPU-bound benchmark by 10% and another
-by 5% through the binary's --test_slowdown; every run's raw repetitions are
+in which the new side stretches one CPU-bound benchmark (drawn from those
+matching --slow) by 10% or 5% in turn through the binary's --test_slowdown; every run's raw repetitions are
 kept in DIR. Then it reports, for the default estimators and for each
 alternative quantile given:
 - the A/A false-alarm rate: runs with any 'slower' / runs, and per benchmark;
@@ -48,13 +49,15 @@ def collect(args):
     names = regress.chosen(regress.list_benchmarks(new_bin, common), args.filter)
     if not names:
         raise cli.CbError("no benchmark matches --filter")
-    cpu = [n for n in names if n.startswith("sum_squares")]
+    cpu = regress.chosen(names, args.slow)
+    if args.slowdown_runs and not cpu:
+        raise cli.CbError("no benchmark matches --slow")
     rng = random.Random(args.seed)
     aa = [("aa", i, {}) for i in range(args.runs)]
-    # One benchmark per run (the binary takes one --test_slowdown),
-    # alternately 10% and 5% slower.
-    slow = [("slow", i, {rng.choice(cpu): SLOWDOWNS[i % len(SLOWDOWNS)]})
-            for i in range(args.slowdown_runs if cpu else 0)]
+    # One benchmark per run (the binary takes one --test_slowdown), the
+    # factors taken in turn.
+    slow = [("slow", i, {rng.choice(cpu): args.slow_factors[i % len(args.slow_factors)]})
+            for i in range(args.slowdown_runs)]
     # Alternated, so that a calibration stopped early holds both kinds.
     plan = [run for pair in itertools.zip_longest(aa, slow) for run in pair if run]
     os.makedirs(args.dir, exist_ok=True)
@@ -137,9 +140,13 @@ def summarize(per_run, label):
     for factor in SLOWDOWNS:
         key = str(factor)
         hits = [c[key] for r in per_run for c in r["synthetic"].values()]
-        real = [i["verdict"] == gate.SLOWER for r in per_run for i in r["injected"].values()
-                if i["factor"] == factor and i["mde"] is not None and i["mde"] <= 0.10]
-        detect[key] = {"synthetic": [sum(hits), len(hits)], "injected": [sum(real), len(real)]}
+        injected = [i for r in per_run for i in r["injected"].values() if i["factor"] == factor]
+        real = [i["verdict"] == gate.SLOWER for i in injected
+                if i["mde"] is not None and i["mde"] <= 0.10]
+        # injected_all: every injected run, judgeable or not (the rest were "too noisy").
+        detect[key] = {"synthetic": [sum(hits), len(hits)], "injected": [sum(real), len(real)],
+                       "injected_all": [sum(i["verdict"] == gate.SLOWER for i in injected),
+                                        len(injected)]}
     mdes, kinds = {}, {}
     for r in per_run:
         for n, m in r["mde"].items():
@@ -152,7 +159,8 @@ def summarize(per_run, label):
     noisy = statistics.fmean(len(r["noisy"]) / max(len(r["mde"]), 1) for r in per_run)
     return {"estimator": label, "runs": len(per_run), "aa_runs": len(aa),
             "runs_with_false_slower": runs_flagged, "false_by_benchmark": false_by_bench,
-            "detection": detect, "share_too_noisy": noisy, "median_mde": median_mde,
+            "detection": detect, "share_too_noisy": noisy,
+            "injected": [dict(i, name=n) for r in per_run for n, i in r["injected"].items()], "median_mde": median_mde,
             "median_mde_by_kind": {k: statistics.median(v) for k, v in sorted(by_kind.items())}}
 
 
@@ -200,6 +208,12 @@ def markdown(reports, args):
                      f"{frac(d['1.1']['synthetic'])} | {frac(d['1.1']['injected'])} | "
                      f"{frac(d['1.05']['synthetic'])} | {frac(d['1.05']['injected'])} | "
                      f"{r['share_too_noisy']:.0%} |")
+    lines += ["", "Injected slowdowns (default estimators; 'caught (injected)' counts those "
+              "whose MDE in that run was at most 10%):", "",
+              "| benchmark | factor | verdict | MDE |", "|---|---|---|---|"]
+    lines += [f"| {i['name']} | {i['factor']:g} | {i['verdict']} | "
+              + (f"{i['mde'] * 100:.1f}% |" if i["mde"] is not None else "- |")
+              for i in reports[0]["injected"]]
     kinds = sorted({k for r in reports for k in r["median_mde_by_kind"]})
     lines += ["", "Median MDE by metric kind (the median over the kind's benchmarks of each "
               "benchmark's median MDE; lower is better):", "",
@@ -235,6 +249,11 @@ def main():
     p.add_argument("--rounds", type=int, default=regress.ROUNDS, help="as regress.py")
     p.add_argument("--chunk", type=int, default=regress.CHUNK)
     p.add_argument("--seed", type=int, default=1, help="picks the slowed benchmarks")
+    p.add_argument("--slow", default="^sum_squares",
+                   help="regex: the CPU-bound benchmarks the injected runs slow, one a run "
+                        "(default: every sum_squares benchmark)")
+    p.add_argument("--slow-factors", default="1.10,1.05",
+                   help="the injected factors, taken in turn (default 1.10,1.05)")
     p.add_argument("--analyze-only", action="store_true")
     p.add_argument("--quantiles", default="",
                    help="alternative estimators to compare, e.g. 0,0.05,0.25")
@@ -249,6 +268,17 @@ def main():
         p.error("--quantiles takes numbers from 0 to 0.5, e.g. 0,0.1")
     if any(not 0 <= q <= 0.5 for q in args.quantiles):
         p.error("--quantiles takes numbers from 0 to 0.5")
+    try:
+        args.slow_factors = [float(x) for x in args.slow_factors.split(",") if x.strip()]
+    except ValueError:
+        p.error("--slow-factors takes factors above 1, e.g. 1.10,1.05")
+    if not args.slow_factors or any(f not in SLOWDOWNS for f in args.slow_factors):
+        p.error("--slow-factors takes the factors the report counts: 1.10, 1.05 or both")
+    for option, pattern in (("--slow", args.slow), ("--filter", args.filter)):
+        try:
+            re.compile(pattern or "")
+        except re.error as e:
+            p.error(f"{option}: not a regular expression: {e}")
     cli.require("numpy")
     if not args.analyze_only:
         collect(args)

@@ -1,5 +1,5 @@
 """Adds the benchmarks of one Google Benchmark JSON file (the CPython rows,
-benchmarks/cpython) to a concbench run, so that one file holds both and
+benchmarks/cpython, or the MPI rows, concbench_mpi) to a concbench run, so that one file holds both and
 every report pairs them.
 
 Usage: merge.py --into concbench.json --add cpython.json [--out PATH]
@@ -19,7 +19,7 @@ from concbench import cli, results
 
 # What the merged file says about the added file's own context.
 MERGED_CONTEXT = ("executable", "python_version", "python_implementation", "concbench_mode",
-                  "date", "load_avg")
+                  "date", "load_avg", "mpi_ranks", "mpi_hosts", "mpi_library")
 
 
 def check(path, data):

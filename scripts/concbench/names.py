@@ -11,8 +11,10 @@ GOOGLE_SUFFIX = re.compile(
 # Parameters that change how the work is split or waited on, not the work
 # itself: a benchmark with them meets the serial run without them (so an
 # event loop's style:callbacks meets serial too, and so does a process
-# variant's start method).
-SPLIT_PARAMS = ("workers", "chunk", "style", "start")
+# variant's start method, and an MPI row's rank count).
+SPLIT_PARAMS = ("workers", "chunk", "style", "start", "ranks")
+# Parameters that count the workers: `ranks` for the mpi model's rows.
+WORKER_PARAMS = ("workers", "ranks")
 # The start method a name without start: means (the C++ harness forks).
 DEFAULT_START = "fork"
 

@@ -168,7 +168,7 @@ def series_fits(run, benches):
     rows = [b for b in benches if b.variant != "serial" and b.metric.kind == "cpu"
             and facts.workers(b) and figures.baseline(run, b) is not None]
     out, most = [], cores(run)
-    for key, bs in grouping.group_by(rows, lambda b: grouping.series_key(b, ("workers",))).items():
+    for key, bs in grouping.group_by(rows, lambda b: grouping.series_key(b, names.WORKER_PARAMS)).items():
         ok = [b for b in bs if not b.failed]
         out.append(fit_points(key, grouping.series_label(key), [facts.workers(b) for b in ok],
                               [figures.speedup(run, b) for b in ok], most))

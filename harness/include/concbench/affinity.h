@@ -1,6 +1,8 @@
 // CPU placement: how many CPUs this process may use, and pinning.
 #pragma once
 
+#include <sched.h>
+
 #include <string>
 #include <vector>
 
@@ -17,5 +19,19 @@ int LogicalCores();
 
 // Pins the calling thread to `cpu`. Throws std::system_error on failure.
 void PinThisThread(int cpu);
+
+// Pins the calling thread to `cpu` (-1: leaves it where it is) and restores
+// its previous mask on destruction: for a thread that runs several
+// benchmarks' sides in turn. Used on the constructing thread only.
+class ScopedPin {
+ public:
+  explicit ScopedPin(int cpu);
+  ~ScopedPin();
+  ScopedPin(const ScopedPin&) = delete;
+  ScopedPin& operator=(const ScopedPin&) = delete;
+
+ private:
+  cpu_set_t saved_{};
+};
 
 }  // namespace concbench

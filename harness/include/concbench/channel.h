@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "concbench/floors.h"
 #include "concbench/required.h"
 
 namespace concbench {
@@ -81,6 +82,8 @@ struct ChannelInfo {
   // end only when the peer answers, closes its side or dies; false: waits
   // spin or sleep in bounded slices, checking the peer and the stall limit.
   Required<bool> blocking_waits;
+  // The limits round trip its ping-pong is compared with (floors.h).
+  Required<floors::RoundTrip> pingpong_floor;
   Required<std::unique_ptr<Channel> (*)()> make;
 };
 

@@ -1,7 +1,7 @@
 // The machine's floors: the names of the limits workload's benchmarks, which
 // the limits workload registers and other benchmarks name as their floor
 // (BenchmarkSpec::floor), so that a ratio to the floor is read from one run.
-// Placements are ipc's: "same" (one CPU), "split" (two CPUs), "none".
+// Round trips are placed as ipc's peers are (placement.h).
 #pragma once
 
 #include <cstdint>
@@ -10,8 +10,21 @@
 #include <vector>
 
 #include "concbench/name.h"
+#include "concbench/placement.h"
+
+namespace concbench {
+struct ChannelInfo;
+}  // namespace concbench
 
 namespace concbench::floors {
+
+// Which limits round trip bounds a channel's ping-pong from below: the
+// ChannelInfo trait `pingpong_floor`.
+enum class RoundTrip {
+  kNone,  // no floor
+  kPipe,  // PipePingPong: a channel whose round trip is a kernel pipe's
+  kSpin,  // SpinPingPong: a channel that spins on shared cache lines
+};
 
 // fork + _exit + waitpid from a small helper process (ForkHelper).
 Name ForkExitWait();
@@ -20,26 +33,26 @@ Name PosixSpawnWait();
 // pthread_create + pthread_join of a thread that only marks that it ran.
 Name ThreadCreateJoin();
 // Two threads hand a counter back and forth through a futex (same, split).
-Name FutexPingPong(std::string_view pin);
+Name FutexPingPong(Pin pin);
 // Two threads hand a counter back and forth through one spinning cache line
 // (split only: on one CPU a spinner waits out its time slice).
-Name SpinPingPong(std::string_view pin);
+Name SpinPingPong(Pin pin);
 // Two threads echo 8 bytes through two blocking pipes (same, split, none).
-Name PipePingPong(std::string_view pin);
+Name PipePingPong(Pin pin);
 // memcpy of `size` bytes between two buffers, bytes per second.
 Name Memcpy(std::int64_t size);
 
 // The placements each measures, in the order the limits workload registers.
-std::vector<std::string_view> FutexPins();
-std::vector<std::string_view> SpinPins();
-std::vector<std::string_view> PipePins();
+std::vector<Pin> FutexPins();
+std::vector<Pin> SpinPins();
+std::vector<Pin> PipePins();
 // The memcpy sizes: ipc's 8 B, 32 KiB and 1 MiB.
 std::vector<std::int64_t> MemcpySizes();
 
-// The floor of `channel`'s round trip at `pin`, or "" where it has none: the
-// bare pipe's for pipe and socketpair, the spin round trip for shm_ring
-// between two CPUs.
-std::string ChannelPingPong(std::string_view channel, std::string_view pin);
+// The floor of `channel`'s round trip at `pin`: the limits round trip its
+// `pingpong_floor` trait names, or "" where it has none or the limits
+// workload does not measure that round trip at `pin`.
+std::string ChannelPingPong(const ChannelInfo& channel, Pin pin);
 // The floor of a channel's one-way throughput at `size`: memcpy at that
 // size, or "" where the limits workload measures no such size.
 std::string ChannelThroughput(std::int64_t size);

@@ -3,8 +3,6 @@
 // of a Channel while the benchmark's thread runs the other.
 #pragma once
 
-#include <sched.h>
-
 #include <atomic>
 #include <functional>
 #include <optional>
@@ -12,35 +10,13 @@
 #include <thread>
 
 #include "concbench/channel.h"
+#include "concbench/placement.h"
 #include "concbench/process.h"
 
 namespace concbench {
 
 enum class PeerKind { kProcess, kThread };
-// same: both sides on one CPU; split: two CPUs; none: the scheduler decides.
-enum class Pin { kSame, kSplit, kNone };
-
 const char* PeerName(PeerKind kind);  // "process" | "thread"
-const char* PinName(Pin pin);         // "same" | "split" | "none"
-
-// Pins the calling thread for `pin` (kSame and kSplit: the first allowed
-// CPU; kSplit needs two allowed CPUs, otherwise it throws std::out_of_range)
-// and restores its previous mask on destruction, so the next benchmark
-// starts unpinned.
-class MainPlacement {
- public:
-  explicit MainPlacement(Pin pin);
-  ~MainPlacement();
-  MainPlacement(const MainPlacement&) = delete;
-  MainPlacement& operator=(const MainPlacement&) = delete;
-
-  // The CPU the peer must run on, or -1 for anywhere.
-  int peer_cpu() const { return peer_cpu_; }
-
- private:
-  cpu_set_t saved_{};
-  int peer_cpu_ = -1;
-};
 
 // Runs `body(channel.end(1))` in a peer placed on placement.peer_cpu(),
 // while the caller uses end(0). The peer's end ends the caller's waits on

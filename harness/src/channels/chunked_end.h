@@ -32,7 +32,16 @@ class ChunkedEnd : public ChannelEnd {
       if (begin_ == end_) {
         const auto since = std::chrono::steady_clock::now();
         std::optional<std::size_t> got;
-        while (!(got = TryReceive(buffer_))) CheckPeer(since, "read");
+        while (!(got = TryReceive(buffer_))) {
+          try {
+            CheckPeer(since, "read");
+          } catch (const ChannelError&) {
+            // The peer may have sent its last message and ended between the
+            // empty slice and the check: what it sent is still read.
+            if ((got = TryReceive(buffer_))) break;
+            throw;
+          }
+        }
         begin_ = 0;
         end_ = *got;
       }

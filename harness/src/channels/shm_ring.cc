@@ -10,6 +10,7 @@
 #include <cstring>
 #include <new>
 
+#include "concbench/cache_line.h"
 #include "concbench/channel.h"
 #include "concbench/shared_memory.h"
 #include "concbench/sync.h"
@@ -19,7 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kCacheLine = 64;
 constexpr std::size_t kRingBytes = std::size_t{256} << 10;
 static_assert((kRingBytes & (kRingBytes - 1)) == 0, "a power of two");
 // How long a waiting side spins before it sleeps adapts, like glibc's

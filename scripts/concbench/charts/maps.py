@@ -31,7 +31,7 @@ def speedup(plt, run, workload, benches, context):
     cores = names.num(run.context.get("logical_cores") or run.context.get("num_cpus"))
     kind = rows[0].metric.kind
     for ax, (shape, members) in zip(axes, shapes.items()):
-        drop = {k for k, _ in shape} | {"workers", "tasks"}
+        drop = {k for k, _ in shape} | {*names.WORKER_PARAMS, "tasks"}
         ws = sorted({facts.workers(b) for b in members if facts.workers(b)})
         values, predicted = [], False
         for name, series in _series(members, drop):

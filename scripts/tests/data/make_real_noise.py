@@ -2,7 +2,7 @@
 
 Usage: PYTHONPATH=scripts /usr/bin/python3 scripts/tests/data/make_real_noise.py DIR [N]
 where DIR is a gate_check.py --dir. For each benchmark in KEEP it takes the
-first N (default 36) runs of the binary (each one invocation: k
+first N (default 48) runs of the binary (each one invocation: k
 repetitions) from the A/A runs, both sides, and writes them in Google
 Benchmark's shape with concbench_round numbering the invocation.
 """
@@ -16,18 +16,19 @@ from concbench import results
 
 KEEP = (
     "sum_squares/serial/tasks:1000/inner:10000",
+    "sum_squares_skewed/serial/tasks:3000",
     "sum_squares/threads/tasks:1000/inner:10000/workers:2",
     "sum_squares/tbb/tasks:1000/inner:10000/workers:2",
-    "sum_squares/process_pool_map/tasks:2000/inner:10/workers:1/chunk:auto",
     "sum_squares/tbb/tasks:1000/inner:10000/workers:1",
+    "sum_squares/process_pool_map/tasks:1000/inner:10/workers:1/chunk:auto",
     "ipc/shm_ring/pingpong/peer:process/size:8/pin:split",
     "ipc/shm_ring/pingpong/peer:process/size:8/pin:same",
     "ipc/pipe/pingpong/peer:process/size:8/pin:same",
     "ipc/pipe/pingpong/peer:process/size:8/pin:split",
     "spawn/process_start_join",
     "spawn/thread_start_join",
-    "sleep_io/serial/tasks:8/sleep_ms:5",
-    "sleep_io/threads/tasks:8/sleep_ms:5/workers:2",
+    "sleep_io/serial/tasks:8/sleep_ms:2",
+    "sleep_io/threads/tasks:8/sleep_ms:2/workers:2",
 )
 CONTEXT_KEYS = ("cpu_model", "logical_cores", "kernel", "date", "concbench_revision",
                 "concbench_mode")
@@ -60,4 +61,4 @@ def main(src, per):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 36)
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 48)

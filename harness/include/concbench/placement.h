@@ -1,0 +1,39 @@
+// Where the two sides of a two-sided benchmark run: both on one CPU, on two
+// CPUs, or wherever the scheduler puts them. The ipc benchmarks' peers and
+// the limits workload's round trips are placed by it alike.
+#pragma once
+
+#include <sched.h>
+
+#include <vector>
+
+namespace concbench {
+
+// same: both sides on one CPU; split: two CPUs; none: the scheduler decides.
+enum class Pin { kSame, kSplit, kNone };
+
+const char* PinName(Pin pin);  // "same" | "split" | "none"
+// The placements this process can take, in registration order: same, split
+// (only with at least two allowed CPUs), none.
+std::vector<Pin> Placements();
+
+// Pins the calling thread for `pin` (kSame and kSplit: the first allowed
+// CPU) and restores its previous mask on destruction, so the next benchmark
+// starts unpinned. kSplit with fewer than two allowed CPUs throws
+// std::runtime_error saying so.
+class MainPlacement {
+ public:
+  explicit MainPlacement(Pin pin);
+  ~MainPlacement();
+  MainPlacement(const MainPlacement&) = delete;
+  MainPlacement& operator=(const MainPlacement&) = delete;
+
+  // The CPU the other side must run on, or -1 for anywhere.
+  int peer_cpu() const { return peer_cpu_; }
+
+ private:
+  cpu_set_t saved_{};
+  int peer_cpu_ = -1;
+};
+
+}  // namespace concbench

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -15,6 +16,30 @@ namespace {
 
 bool SegmentExists(const std::string& name) {
   return std::filesystem::exists("/dev/shm/" + name);
+}
+
+// Bytes of /dev/shm really allocated to the segment.
+long long Allocated(const std::string& name) {
+  struct stat status {};
+  if (stat(("/dev/shm/" + name).c_str(), &status) != 0) return -1;
+  return static_cast<long long>(status.st_blocks) * 512;
+}
+
+// A segment's memory is allocated at creation (a full /dev/shm fails there,
+// not with SIGBUS at a touch), all of it or the part asked, and Reserve
+// allocates more in steps of 1 MiB.
+TEST(SharedMemoryTest, SegmentsAreAllocatedUpFront) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  SharedSegment whole(3 * kMiB);
+  EXPECT_GE(Allocated(whole.name()), static_cast<long long>(3 * kMiB));
+  SharedSegment partial(8 * kMiB, 4096);
+  EXPECT_GE(Allocated(partial.name()), 4096);
+  EXPECT_LT(Allocated(partial.name()), static_cast<long long>(kMiB));
+  partial.Reserve(5000);
+  EXPECT_GE(Allocated(partial.name()), static_cast<long long>(kMiB));
+  EXPECT_LT(Allocated(partial.name()), static_cast<long long>(2 * kMiB));
+  partial.Reserve(100 * kMiB);  // at most the segment's size
+  EXPECT_EQ(Allocated(partial.name()), static_cast<long long>(8 * kMiB));
 }
 
 TEST(SharedMemoryTest, LockedValueCountsEveryChildIncrement) {

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/interprocess/managed_shared_memory.hpp>
+#include <boost/interprocess/managed_external_buffer.hpp>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -17,6 +17,7 @@
 #include "concbench/cleanup.h"
 #include "concbench/cpu_time.h"
 #include "concbench/process.h"
+#include "concbench/shared_memory.h"
 #include "concbench/sync.h"
 #include "pool_layout.h"
 
@@ -24,6 +25,11 @@ namespace concbench {
 namespace internal {
 
 namespace bip = boost::interprocess;
+
+// Room for Boost's bookkeeping in the segment, and the least the arena
+// grows by: each growth allocates its pages, once per high-water mark.
+constexpr std::size_t kBookkeeping = std::size_t{1} << 16;
+constexpr std::size_t kGrowStep = std::size_t{1} << 20;
 
 // How often a waiting parent looks for dead workers.
 constexpr auto kHealthCheckInterval = std::chrono::milliseconds(50);
@@ -39,10 +45,11 @@ std::size_t AutoChunk(std::size_t count, int workers) {
 class PoolCore {
  public:
   PoolCore(int workers, const ProcessPool::Options& options)
-      : segment_name_(NameKind::kSharedMemory),
-        segment_(bip::create_only, segment_name_.c_str(),
-                 sizeof(PoolHeader) + options.arena_bytes + (1 << 16)),
-        base_(static_cast<std::byte*>(segment_.get_address())),
+      : shared_(kBookkeeping + sizeof(PoolHeader) + options.arena_bytes,
+                kBookkeeping + sizeof(PoolHeader)),
+        segment_(bip::create_only, shared_.data(),
+                 kBookkeeping + sizeof(PoolHeader)),
+        base_(static_cast<std::byte*>(shared_.data())),
         records_(kBatchCapacity) {
     void* memory = segment_.allocate_aligned(sizeof(PoolHeader), 64);
     header_ = new (memory) PoolHeader();
@@ -275,20 +282,38 @@ class PoolCore {
     return id;
   }
 
+  // A block from the arena: from what it holds, then after sweeping the
+  // abandoned calls, then by growing it over more of the segment, allocated
+  // first (a full /dev/shm is a PoolError naming the space free).
   std::byte* AllocateArena(std::size_t bytes, std::uint32_t id) {
-    void* block = segment_.allocate_aligned(std::max<std::size_t>(bytes, 64),
-                                            64, std::nothrow);
+    const auto allocate = [&] {
+      return segment_.allocate_aligned(std::max<std::size_t>(bytes, 64), 64,
+                                       std::nothrow);
+    };
+    void* block = allocate();
     if (block == nullptr) {
       SweepAbandoned();
-      block = segment_.allocate_aligned(std::max<std::size_t>(bytes, 64), 64,
-                                        std::nothrow);
+      block = allocate();
+    }
+    try {
+      while (block == nullptr && segment_.get_size() < shared_.size()) {
+        const std::size_t extra =
+            std::min(shared_.size() - segment_.get_size(),
+                     std::max(kGrowStep, bytes + kBookkeeping));
+        shared_.Reserve(segment_.get_size() + extra);
+        segment_.grow(extra);
+        block = allocate();
+      }
+    } catch (const std::exception& error) {
+      free_.push_back(id);
+      throw PoolError(error.what());
     }
     if (block == nullptr) {
       free_.push_back(id);
       throw PoolError(fmt::format(
           "the pool's {} MiB arena cannot hold {} more bytes of arguments and "
           "results (raise Options::arena_bytes)",
-          segment_.get_size() >> 20, bytes));
+          shared_.size() >> 20, bytes));
     }
     return static_cast<std::byte*>(block);
   }
@@ -335,8 +360,10 @@ class PoolCore {
     if (header_->sleepers.load() != 0) FutexWake(header_->work_seq, count);
   }
 
-  OwnedName segment_name_;  // first: the name is removed after the unmap
-  bip::managed_shared_memory segment_;
+  // The segment, allocated as far as the arena has grown: the header and
+  // Boost's bookkeeping at first, then in steps as calls need more.
+  SharedSegment shared_;
+  bip::managed_external_buffer segment_;
   std::byte* base_;
   PoolHeader* header_ = nullptr;
   std::vector<Worker> workers_;

@@ -1,12 +1,15 @@
 #include "concbench/shared_memory.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "concbench/process.h"
@@ -40,6 +43,28 @@ TEST(SharedMemoryTest, SegmentsAreAllocatedUpFront) {
   EXPECT_LT(Allocated(partial.name()), static_cast<long long>(2 * kMiB));
   partial.Reserve(100 * kMiB);  // at most the segment's size
   EXPECT_EQ(Allocated(partial.name()), static_cast<long long>(8 * kMiB));
+}
+
+// A name taken by someone else fails the creation and is never removed: it
+// is not this process's object.
+TEST(SharedMemoryTest, ANameTakenAlreadyIsNeverRemoved) {
+  const std::string first = SharedSegment(64).name();
+  // The next name: the counter (the fourth dash-separated field) plus one.
+  std::vector<std::string> fields;
+  std::size_t from = 0;
+  for (std::size_t dash; (dash = first.find('-', from)) != std::string::npos;
+       from = dash + 1)
+    fields.push_back(first.substr(from, dash - from));
+  fields.push_back(first.substr(from));
+  fields.at(3) = std::to_string(std::stoul(fields.at(3)) + 1);
+  std::string next = fields[0];
+  for (std::size_t i = 1; i < fields.size(); ++i) next += "-" + fields[i];
+  const int fd = shm_open(next.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
+  ASSERT_GE(fd, 0) << next;
+  close(fd);
+  EXPECT_ANY_THROW(SharedSegment(64));
+  EXPECT_TRUE(SegmentExists(next)) << "removed someone else's object";
+  shm_unlink(next.c_str());
 }
 
 TEST(SharedMemoryTest, LockedValueCountsEveryChildIncrement) {

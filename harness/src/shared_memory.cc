@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/interprocess/shared_memory_object.hpp>
 
+#include "create_only.h"
 #include "shm_reserve.h"
 
 namespace concbench {
@@ -14,11 +15,14 @@ namespace bip = boost::interprocess;
 constexpr std::size_t kReserveStep = std::size_t{1} << 20;
 
 // Sized, and its first `reserved` bytes allocated, before it is mapped.
-bip::mapped_region CreateAndMap(const char* name, std::size_t bytes,
+bip::mapped_region CreateAndMap(OwnedName& name, std::size_t bytes,
                                 std::size_t reserved) {
-  bip::shared_memory_object object(bip::create_only, name, bip::read_write);
+  bip::shared_memory_object object = internal::CreateOnly(name, [&] {
+    return bip::shared_memory_object(bip::create_only, name.c_str(),
+                                     bip::read_write);
+  });
   object.truncate(static_cast<bip::offset_t>(bytes));
-  internal::ReserveShared(object.get_mapping_handle().handle, name, 0,
+  internal::ReserveShared(object.get_mapping_handle().handle, name.str(), 0,
                           reserved);
   return bip::mapped_region(object, bip::read_write);
 }
@@ -29,7 +33,7 @@ SharedSegment::SharedSegment(std::size_t bytes,
                              std::optional<std::size_t> reserved)
     : name_(NameKind::kSharedMemory),
       region_(CreateAndMap(
-          name_.c_str(), std::max<std::size_t>(bytes, 1),
+          name_, std::max<std::size_t>(bytes, 1),
           std::min(reserved.value_or(bytes), std::max<std::size_t>(bytes, 1)))),
       reserved_(std::min(reserved.value_or(bytes), size())) {}
 

@@ -8,6 +8,7 @@
 #include "chunked_end.h"
 #include "concbench/cleanup.h"
 #include "concbench/deadline.h"
+#include "create_only.h"
 #include "shm_reserve.h"
 
 namespace concbench::internal {
@@ -30,9 +31,10 @@ bip::create_only_t CreateOnlyWithRoom(const std::string& name) {
 class NamedQueue {
  public:
   NamedQueue()
-      : name_(NameKind::kSharedMemory),
-        queue_(CreateOnlyWithRoom(name_.str()), name_.c_str(), kMessages,
-               kMaxMessage) {
+      : name_(NameKind::kSharedMemory), queue_(CreateOnly(name_, [this] {
+          return bip::message_queue(CreateOnlyWithRoom(name_.str()),
+                                    name_.c_str(), kMessages, kMaxMessage);
+        })) {
     ReserveWhole(name_.str());
   }
   bip::message_queue& get() { return queue_; }

@@ -19,6 +19,7 @@
 
 #include "concbench/process.h"
 #include "concbench/shared_memory.h"
+#include "name_fields.h"
 
 namespace concbench {
 namespace {
@@ -31,21 +32,6 @@ void CreateObject(const std::string& name) {
   const int fd = shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
   ASSERT_GE(fd, 0) << name << ": " << std::strerror(errno);
   close(fd);
-}
-
-// `name` with its dash-separated field `index` replaced by `value`.
-std::string WithField(const std::string& name, std::size_t index,
-                      const std::string& value) {
-  std::vector<std::string> fields;
-  std::size_t from = 0;
-  for (std::size_t dash; (dash = name.find('-', from)) != std::string::npos;
-       from = dash + 1)
-    fields.push_back(name.substr(from, dash - from));
-  fields.push_back(name.substr(from));
-  fields.at(index) = value;
-  std::string joined = fields[0];
-  for (std::size_t i = 1; i < fields.size(); ++i) joined += "-" + fields[i];
-  return joined;
 }
 
 TEST(ReclaimTest, RemovesWhatADeadOwnerLeftAndNothingElse) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "concbench/process.h"
+#include "name_fields.h"
 
 namespace concbench {
 namespace {
@@ -49,16 +50,9 @@ TEST(SharedMemoryTest, SegmentsAreAllocatedUpFront) {
 // is not this process's object.
 TEST(SharedMemoryTest, ANameTakenAlreadyIsNeverRemoved) {
   const std::string first = SharedSegment(64).name();
-  // The next name: the counter (the fourth dash-separated field) plus one.
-  std::vector<std::string> fields;
-  std::size_t from = 0;
-  for (std::size_t dash; (dash = first.find('-', from)) != std::string::npos;
-       from = dash + 1)
-    fields.push_back(first.substr(from, dash - from));
-  fields.push_back(first.substr(from));
-  fields.at(3) = std::to_string(std::stoul(fields.at(3)) + 1);
-  std::string next = fields[0];
-  for (std::size_t i = 1; i < fields.size(); ++i) next += "-" + fields[i];
+  // The next name: the counter (field 3) plus one.
+  const std::string next = WithField(
+      first, 3, std::to_string(std::stoul(NameFields(first).at(3)) + 1));
   const int fd = shm_open(next.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
   ASSERT_GE(fd, 0) << next;
   close(fd);

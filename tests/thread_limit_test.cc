@@ -59,14 +59,6 @@ uid_t UnusedUid() {
   return uid;
 }
 
-int ThreadCount() {
-  int count = 0;
-  for ([[maybe_unused]] const auto& entry :
-       std::filesystem::directory_iterator("/proc/self/task"))
-    ++count;
-  return count;
-}
-
 // Root ignores RLIMIT_NPROC, so the child becomes an unused uid under it.
 bool LimitTasks(uid_t uid) {
   const rlimit limit{1 + kRoomForTasks, 1 + kRoomForTasks};

@@ -10,6 +10,7 @@
 
 #include "command_line.h"
 #include "concbench/child_entry.h"
+#include "concbench/reclaim.h"
 #include "concbench/settings.h"
 #include "runner.h"
 
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
                  stdout);
       return 0;
     }
+    concbench::ReclaimAtStart();  // what killed runs left behind
     return concbench::RunSuite(options, argv[0]);
   } catch (const concbench::UsageError& e) {
     std::fprintf(stderr, "concbench: %s\n", e.what());

@@ -40,7 +40,7 @@ MPI_JSON := $(LATEST)/mpi.json
 MPI_RANKS = $(or $(RANKS),$$(( $$(nproc) * $(if $(QUICK),1,2) )))
 MPI_ARGS = $(if $(QUICK),--quick) $(if $(FILTER),--filter='$(FILTER)')
 
-.PHONY: deps release debug bench bench-mpi test plot report compare regress gate-check export clean
+.PHONY: deps release debug bench bench-mpi test plot report compare regress gate-check export clean clean-shm
 
 deps:
 	@scripts/deps.sh
@@ -153,6 +153,11 @@ gate-check: release
 export: deps
 	@test -n "$(IN)" -a -n "$(FORMAT)" -a -n "$(OUT)" || { echo "concbench: usage: make export IN=<json> FORMAT=bmf|gab|gab-bigger OUT=<file> [SKIP_FAILED=1]" >&2; exit 2; }
 	@$(PY) scripts/export.py --format '$(FORMAT)' $(if $(SKIP_FAILED),--skip-failed) '$(IN)' '$(OUT)'
+
+# Removes the segments, semaphores and sockets that killed runs left (every
+# run also does at start) and lists them.
+clean-shm: release
+	@build/release/benchmarks/concbench --clean-shm
 
 clean:
 	rm -rf build

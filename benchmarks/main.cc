@@ -11,6 +11,7 @@
 #include "command_line.h"
 #include "concbench/child_entry.h"
 #include "concbench/forkserver.h"
+#include "concbench/reclaim.h"
 #include "concbench/settings.h"
 #include "runner.h"
 
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
                  stdout);
       return 0;
     }
+    concbench::ReclaimAtStart();  // what killed runs left behind
     // Before the suite grows this process: the forkserver start method forks
     // from this small copy.
     concbench::StartForkserver();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Finds shared-memory segments, named semaphores and manager socket files
-# that tests left behind. A test object is /dev/shm/[sem.]concbench-ctest-<pid>-<n>
-# or $TMPDIR/concbench-ctest-<pid>-<n>.sock; it has leaked when
+# that tests left behind. A test object is /dev/shm/[sem.]concbench-ctest-<pid>-<n>-<owner>
+# or $TMPDIR/concbench-ctest-<pid>-<n>-<owner>.sock; it has leaked when
 # process <pid> is gone. `setup` clears leftovers of earlier runs, `check`
 # fails on any leak of this run.
 set -u

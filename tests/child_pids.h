@@ -1,5 +1,6 @@
-// The children of every thread of this process, from /proc (for tests that
-// check which processes a variant starts and that none is left).
+// The children of every thread of this process, and its threads, from /proc
+// (for tests that check which processes and threads a variant starts and
+// that none is left).
 #pragma once
 
 #include <sys/types.h>
@@ -18,6 +19,14 @@ inline std::vector<pid_t> ChildPids() {
     for (pid_t pid = 0; list >> pid;) children.push_back(pid);
   }
   return children;
+}
+
+inline int ThreadCount() {
+  int count = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/self/task"))
+    ++count;
+  return count;
 }
 
 }  // namespace concbench

@@ -216,5 +216,23 @@ TEST(ProcessPoolTest, ManyMoreTasksThanTheRingHolds) {
   EXPECT_EQ(results[39999], std::int64_t{39999} * 39999);
 }
 
+// The arena grows over its segment as calls need more (each growth
+// allocated first), up to Options::arena_bytes, and says so beyond it.
+TEST(ProcessPoolTest, ArenaGrowsToItsLimitAndNoFurther) {
+  ProcessPool::Options options;
+  options.arena_bytes = std::size_t{12} << 20;
+  ProcessPool pool(2, options);
+  std::vector<std::int64_t> inputs(std::size_t{1} << 19);  // 4 MiB each way
+  std::iota(inputs.begin(), inputs.end(), 0);
+  const auto results = pool.map(&Square, std::span<const std::int64_t>(inputs));
+  ASSERT_EQ(results.size(), inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); i += 4099)
+    EXPECT_EQ(results[i], inputs[i] * inputs[i]);
+  EXPECT_EQ(results.back(), inputs.back() * inputs.back());
+  std::vector<std::int64_t> too_many(std::size_t{1} << 20);  // 16 MiB
+  EXPECT_THROW(pool.map(&Square, std::span<const std::int64_t>(too_many)),
+               PoolError);
+}
+
 }  // namespace
 }  // namespace concbench

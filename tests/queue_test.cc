@@ -1,14 +1,28 @@
 #include "concbench/queue.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
+#include <functional>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "concbench/process.h"
 
 namespace concbench {
+namespace internal {
+
+struct QueueTestAccess {
+  template <class T>
+  static void Lock(Queue<T>& queue) {
+    queue.header_->mutex.lock();
+  }
+};
+
+}  // namespace internal
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -104,6 +118,113 @@ TEST(QueueTest, ProcessesProduceIntoOneQueue) {
     EXPECT_EQ(producer.exitcode(), 0);
   }
   EXPECT_TRUE(queue.empty());
+}
+
+// A peer that dies holding the queue's internal lock: after `delay`, a child
+// takes the lock and is SIGKILLed.
+template <class T>
+Process DieHoldingTheLock(Queue<T>& queue, milliseconds delay) {
+  Process holder(
+      [&queue, delay] {
+        std::this_thread::sleep_for(delay);
+        internal::QueueTestAccess::Lock(queue);
+        raise(SIGKILL);
+      },
+      "lock holder");
+  holder.start();
+  return holder;
+}
+
+// Runs `scenario` in a child process under a deadline: a hang is killed and
+// fails the test instead of blocking it. The scenario throws to fail.
+void ExpectWithin(milliseconds limit, std::function<void()> scenario) {
+  Process child(std::move(scenario), "scenario");
+  child.start();
+  if (!child.join(limit)) {
+    child.kill();
+    child.join();
+    FAIL() << "the scenario hung past " << limit.count() << " ms";
+  }
+  EXPECT_EQ(child.exitcode(), 0) << "the scenario failed (see stderr)";
+}
+
+void Require(bool condition, const std::string& what) {
+  if (!condition) throw std::runtime_error(what);
+}
+
+milliseconds Since(Clock::time_point start) {
+  return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+}
+
+// The seed of issue 15: a get waiting on an empty queue while a peer takes
+// the lock and dies returns by its timeout (Boost's mutex hung it for ever).
+TEST(QueueTest, TimedGetReturnsWhenAPeerDiesHoldingTheLock) {
+  Queue<int> queue(4);
+  ExpectWithin(milliseconds(10000), [&queue] {
+    Process holder = DieHoldingTheLock(queue, milliseconds(100));
+    const auto start = Clock::now();
+    Require(!queue.get(milliseconds(600)).has_value(), "an item from nowhere");
+    const auto waited = Since(start);
+    Require(waited >= milliseconds(590) && waited < milliseconds(3000),
+            "get(600 ms) took " + std::to_string(waited.count()) + " ms");
+    Require(holder.join(milliseconds(5000)), "the holder did not die");
+  });
+  // The queue works on, and counts the one lock it took over.
+  EXPECT_TRUE(queue.put(7, milliseconds(1000)));
+  EXPECT_EQ(queue.get(milliseconds(1000)), 7);
+  EXPECT_EQ(queue.lock_recoveries(), 1u);
+}
+
+// The same for a put waiting on a full queue; the items before it survive,
+// in order.
+TEST(QueueTest, TimedPutReturnsWhenAPeerDiesHoldingTheLock) {
+  Queue<int> queue(2);
+  queue.put(1);
+  queue.put(2);
+  ExpectWithin(milliseconds(10000), [&queue] {
+    Process holder = DieHoldingTheLock(queue, milliseconds(100));
+    const auto start = Clock::now();
+    Require(!queue.put(3, milliseconds(600)), "a put into a full queue");
+    const auto waited = Since(start);
+    Require(waited >= milliseconds(590) && waited < milliseconds(3000),
+            "put(600 ms) took " + std::to_string(waited.count()) + " ms");
+    Require(holder.join(milliseconds(5000)), "the holder did not die");
+  });
+  EXPECT_EQ(queue.qsize(), 2u);
+  EXPECT_EQ(queue.get(milliseconds(1000)), 1);
+  EXPECT_EQ(queue.get(milliseconds(1000)), 2);
+  EXPECT_EQ(queue.lock_recoveries(), 1u);
+}
+
+// A lock left held by a dead peer is taken over at once by a timed call,
+// not after its timeout.
+TEST(QueueTest, ALockLeftByADeadPeerIsTakenOverAtOnce) {
+  Queue<int> queue(4);
+  queue.put(5);
+  Process holder = DieHoldingTheLock(queue, milliseconds(0));
+  ASSERT_TRUE(holder.join(milliseconds(5000)));
+  EXPECT_EQ(holder.exitcode(), -SIGKILL);
+  ExpectWithin(milliseconds(10000), [&queue] {
+    const auto start = Clock::now();
+    Require(queue.get(milliseconds(5000)) == 5, "the item was lost");
+    Require(Since(start) < milliseconds(1000), "the take-over waited");
+  });
+  EXPECT_EQ(queue.lock_recoveries(), 1u);
+}
+
+// An untimed get waiting through a peer's death still gets the next item.
+TEST(QueueTest, UntimedGetOutlivesAPeerDyingHoldingTheLock) {
+  Queue<int> queue(4);
+  ExpectWithin(milliseconds(10000), [&queue] {
+    Process getter([&queue] { Require(queue.get() == 9, "a wrong item"); },
+                   "getter");
+    getter.start();
+    Process holder = DieHoldingTheLock(queue, milliseconds(50));
+    Require(holder.join(milliseconds(5000)), "the holder did not die");
+    Require(queue.put(9, milliseconds(1000)), "no room");
+    Require(getter.join(milliseconds(5000)), "the getter hung");
+    Require(getter.exitcode() == 0, "the getter failed");
+  });
 }
 
 }  // namespace

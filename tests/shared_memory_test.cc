@@ -1,20 +1,64 @@
 #include "concbench/shared_memory.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "concbench/process.h"
+#include "name_fields.h"
 
 namespace concbench {
 namespace {
 
 bool SegmentExists(const std::string& name) {
   return std::filesystem::exists("/dev/shm/" + name);
+}
+
+// Bytes of /dev/shm really allocated to the segment.
+long long Allocated(const std::string& name) {
+  struct stat status {};
+  if (stat(("/dev/shm/" + name).c_str(), &status) != 0) return -1;
+  return static_cast<long long>(status.st_blocks) * 512;
+}
+
+// A segment's memory is allocated at creation (a full /dev/shm fails there,
+// not with SIGBUS at a touch), all of it or the part asked, and Reserve
+// allocates more in steps of 1 MiB.
+TEST(SharedMemoryTest, SegmentsAreAllocatedUpFront) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  SharedSegment whole(3 * kMiB);
+  EXPECT_GE(Allocated(whole.name()), static_cast<long long>(3 * kMiB));
+  SharedSegment partial(8 * kMiB, 4096);
+  EXPECT_GE(Allocated(partial.name()), 4096);
+  EXPECT_LT(Allocated(partial.name()), static_cast<long long>(kMiB));
+  partial.Reserve(5000);
+  EXPECT_GE(Allocated(partial.name()), static_cast<long long>(kMiB));
+  EXPECT_LT(Allocated(partial.name()), static_cast<long long>(2 * kMiB));
+  partial.Reserve(100 * kMiB);  // at most the segment's size
+  EXPECT_EQ(Allocated(partial.name()), static_cast<long long>(8 * kMiB));
+}
+
+// A name taken by someone else fails the creation and is never removed: it
+// is not this process's object.
+TEST(SharedMemoryTest, ANameTakenAlreadyIsNeverRemoved) {
+  const std::string first = SharedSegment(64).name();
+  // The next name: the counter (field 3) plus one.
+  const std::string next = WithField(
+      first, 3, std::to_string(std::stoul(NameFields(first).at(3)) + 1));
+  const int fd = shm_open(next.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
+  ASSERT_GE(fd, 0) << next;
+  close(fd);
+  EXPECT_ANY_THROW(SharedSegment(64));
+  EXPECT_TRUE(SegmentExists(next)) << "removed someone else's object";
+  shm_unlink(next.c_str());
 }
 
 TEST(SharedMemoryTest, LockedValueCountsEveryChildIncrement) {

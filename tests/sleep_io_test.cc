@@ -48,14 +48,6 @@ std::vector<std::string_view> MapVariantNames() {
   return names;
 }
 
-int ThreadCount() {
-  int count = 0;
-  for ([[maybe_unused]] const auto& entry :
-       std::filesystem::directory_iterator("/proc/self/task"))
-    ++count;
-  return count;
-}
-
 // This process's shared-memory segments (names carry "-<pid>-").
 int SegmentCount() {
   const std::string mark = "-" + std::to_string(getpid()) + "-";

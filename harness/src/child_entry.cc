@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "concbench/fork_helper.h"
+#include "concbench/reclaim.h"
 
 namespace concbench {
 
@@ -11,6 +12,7 @@ std::optional<int> RunChildEntry(int argc, char** argv) {
   if (std::strcmp(argv[1], kChildExitFlag) == 0) return 0;
   if (std::strcmp(argv[1], kForkHelperFlag) == 0)
     return internal::ForkHelperMain();
+  if (std::strcmp(argv[1], kCleanShmFlag) == 0) return CleanShmMain();
   return std::nullopt;
 }
 

@@ -16,6 +16,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "owner_tag.h"
+
 namespace concbench {
 namespace {
 
@@ -120,7 +122,8 @@ std::string RunId() {
 
 std::string UniqueObjectName() {
   static const std::string run = RunId();
-  return fmt::format("concbench-{}-{}-{}", run, getpid(), g_next_name++);
+  return fmt::format("concbench-{}-{}-{}-{}", run, getpid(), g_next_name++,
+                     internal::OwnerTag());
 }
 
 OwnedName::OwnedName(NameKind kind)

@@ -8,10 +8,17 @@
 
 namespace concbench::internal {
 
-BatchTable::BatchTable(boost::interprocess::managed_shared_memory& arena,
+// The least the arena grows by (each growth allocates its pages, once per
+// high-water mark), and the room Boost's bookkeeping takes beside a block.
+constexpr std::size_t kGrowStep = std::size_t{1} << 20;
+constexpr std::size_t kBookkeeping = std::size_t{1} << 16;
+
+BatchTable::BatchTable(SharedSegment& shared,
+                       boost::interprocess::managed_external_buffer& arena,
                        BatchSlot* slots)
-    : arena_(arena),
-      base_(static_cast<std::byte*>(arena.get_address())),
+    : shared_(shared),
+      arena_(arena),
+      base_(static_cast<std::byte*>(shared.data())),
       slots_(slots),
       records_(kBatchCapacity) {
   for (std::uint32_t id = kBatchCapacity; id > 0; --id) free_.push_back(id - 1);
@@ -87,12 +94,25 @@ std::byte* BatchTable::AllocateBlock(std::size_t bytes, std::uint32_t id) {
     SweepAbandoned();
     block = allocate();
   }
+  try {
+    while (block == nullptr && arena_.get_size() < shared_.size()) {
+      const std::size_t extra =
+          std::min(shared_.size() - arena_.get_size(),
+                   std::max(kGrowStep, bytes + kBookkeeping));
+      shared_.Reserve(arena_.get_size() + extra);
+      arena_.grow(extra);
+      block = allocate();
+    }
+  } catch (const std::exception& error) {
+    free_.push_back(id);
+    throw PoolError(error.what());
+  }
   if (block == nullptr) {
     free_.push_back(id);
     throw PoolError(fmt::format(
         "the pool's {} MiB arena cannot hold {} more bytes of arguments and "
         "results (raise Options::arena_bytes)",
-        arena_.get_size() >> 20, bytes));
+        shared_.size() >> 20, bytes));
   }
   return static_cast<std::byte*>(block);
 }

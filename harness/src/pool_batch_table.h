@@ -2,12 +2,13 @@
 // process_pool.cc alone (internal to the pool).
 #pragma once
 
-#include <boost/interprocess/managed_shared_memory.hpp>
+#include <boost/interprocess/managed_external_buffer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "concbench/map_call.h"
+#include "concbench/shared_memory.h"
 #include "pool_layout.h"
 
 namespace concbench::internal {
@@ -18,15 +19,18 @@ namespace concbench::internal {
 // from the owning thread only.
 class BatchTable {
  public:
-  // Blocks come from `arena`; `slots` are the batches' completion records in
-  // shared memory (kBatchCapacity of them).
-  BatchTable(boost::interprocess::managed_shared_memory& arena,
+  // Blocks come from `arena`, laid over `shared` and grown over more of it
+  // (allocated first) as calls need room; `slots` are the batches'
+  // completion records in shared memory (kBatchCapacity of them).
+  BatchTable(SharedSegment& shared,
+             boost::interprocess::managed_external_buffer& arena,
              BatchSlot* slots);
 
   // Opens a batch for `call`: a free id, a block holding its inputs, no error
   // text, and room for its results, and a slot that counts its tasks (one per
   // chunk). Throws PoolError when every id is taken or the arena is full
-  // (after freeing what abandoned batches have finished).
+  // (after freeing what abandoned batches have finished, and growing the
+  // arena: a full /dev/shm is a PoolError naming the space free).
   std::uint32_t Open(const MapCall& call);
 
   BatchSlot& slot(std::uint32_t id) const { return slots_[id]; }
@@ -56,7 +60,8 @@ class BatchTable {
   std::byte* AllocateBlock(std::size_t bytes, std::uint32_t id);
   void SweepAbandoned();
 
-  boost::interprocess::managed_shared_memory& arena_;
+  SharedSegment& shared_;
+  boost::interprocess::managed_external_buffer& arena_;
   std::byte* base_;
   BatchSlot* slots_;
   std::vector<Record> records_;

@@ -64,6 +64,7 @@ struct PoolHeader {
 // A worker started by the forkserver: a target that maps the segment
 // `segment` by name and runs RunWorker on the header at `header_offset`.
 PortableTarget ServedWorkerTarget(const std::string& segment,
+                                  std::size_t segment_bytes,
                                   std::uint64_t header_offset,
                                   std::chrono::microseconds spin);
 

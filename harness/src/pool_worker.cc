@@ -1,13 +1,16 @@
+#include <fcntl.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-#include <boost/interprocess/managed_shared_memory.hpp>
+#include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <span>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
 #include "concbench/sync.h"
@@ -118,6 +121,7 @@ namespace {
 // What a forkserver child needs to serve as a worker (the segment maps at
 // another address there).
 struct ServedWorker {
+  std::uint64_t segment_bytes;
   std::uint64_t header_offset;
   std::int64_t spin_us;
   char segment[NAME_MAX + 1];
@@ -130,9 +134,15 @@ struct ServedWorker {
         "a pool worker's arguments have the wrong size");
   std::memcpy(&served, args.data(), sizeof(served));
   // Never unmapped: RunWorker ends the process.
-  auto* segment = new boost::interprocess::managed_shared_memory(
-      boost::interprocess::open_only, served.segment);
-  auto* base = static_cast<std::byte*>(segment->get_address());
+  const int fd = shm_open(served.segment, O_RDWR, 0);
+  if (fd < 0)
+    throw std::system_error(errno, std::generic_category(), "shm_open");
+  void* mapped = mmap(nullptr, served.segment_bytes, PROT_READ | PROT_WRITE,
+                      MAP_SHARED, fd, 0);
+  close(fd);
+  if (mapped == MAP_FAILED)
+    throw std::system_error(errno, std::generic_category(), "mmap");
+  auto* base = static_cast<std::byte*>(mapped);
   RunWorker(reinterpret_cast<PoolHeader*>(base + served.header_offset), base,
             std::chrono::microseconds(served.spin_us));
 }
@@ -140,9 +150,10 @@ struct ServedWorker {
 }  // namespace
 
 PortableTarget ServedWorkerTarget(const std::string& segment,
+                                  std::size_t segment_bytes,
                                   std::uint64_t header_offset,
                                   std::chrono::microseconds spin) {
-  ServedWorker served{header_offset, spin.count(), {}};
+  ServedWorker served{segment_bytes, header_offset, spin.count(), {}};
   std::snprintf(served.segment, sizeof(served.segment), "%s", segment.c_str());
   std::vector<std::byte> args(sizeof(served));
   std::memcpy(args.data(), &served, sizeof(served));

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/interprocess/managed_shared_memory.hpp>
+#include <boost/interprocess/managed_external_buffer.hpp>
 #include <climits>
 #include <cstdint>
 #include <new>
@@ -13,6 +13,7 @@
 #include "concbench/cleanup.h"
 #include "concbench/cpu_time.h"
 #include "concbench/exit_code.h"
+#include "concbench/shared_memory.h"
 #include "concbench/sync.h"
 #include "pool_batch_table.h"
 #include "pool_layout.h"
@@ -23,6 +24,10 @@ namespace concbench {
 namespace internal {
 
 namespace bip = boost::interprocess;
+
+// Room for Boost's bookkeeping in the segment: allocated at creation with the
+// header; the arena beyond it is allocated as it grows (pool_batch_table.cc).
+constexpr std::size_t kBookkeeping = std::size_t{1} << 16;
 
 // How often a waiting parent looks for dead workers.
 constexpr auto kHealthCheckInterval = std::chrono::milliseconds(50);
@@ -40,14 +45,15 @@ std::size_t AutoChunk(std::size_t count, int workers) {
 class PoolCore {
  public:
   PoolCore(int workers, const ProcessPool::Options& options)
-      : segment_name_(NameKind::kSharedMemory),
-        segment_(bip::create_only, segment_name_.c_str(),
-                 sizeof(PoolHeader) + options.arena_bytes + (1 << 16)),
+      : shared_(kBookkeeping + sizeof(PoolHeader) + options.arena_bytes,
+                kBookkeeping + sizeof(PoolHeader)),
+        segment_(bip::create_only, shared_.data(),
+                 kBookkeeping + sizeof(PoolHeader)),
         header_(new (segment_.allocate_aligned(sizeof(PoolHeader), kCacheLine))
                     PoolHeader()),
-        batches_(segment_, header_->batches),
+        batches_(shared_, segment_, header_->batches),
         ring_(header_) {
-    std::byte* base = static_cast<std::byte*>(segment_.get_address());
+    std::byte* base = static_cast<std::byte*>(shared_.data());
     PoolHeader* header = header_;
     const std::chrono::microseconds spin = options.spin;
     try {
@@ -55,7 +61,8 @@ class PoolCore {
         const auto header_offset = static_cast<std::uint64_t>(
             reinterpret_cast<std::byte*>(header) - base);
         workers_.Serve(workers, [&] {
-          return ServedWorkerTarget(segment_name_.str(), header_offset, spin);
+          return ServedWorkerTarget(shared_.name(), shared_.size(),
+                                    header_offset, spin);
         });
       } else {
         workers_.Fork(workers, [=] { RunWorker(header, base, spin); });
@@ -197,8 +204,10 @@ class PoolCore {
     }
   }
 
-  OwnedName segment_name_;  // first: the name is removed after the unmap
-  bip::managed_shared_memory segment_;
+  // The segment, allocated as far as the arena has grown: the header and
+  // Boost's bookkeeping at first, then in steps as calls need more.
+  SharedSegment shared_;
+  bip::managed_external_buffer segment_;
   PoolHeader* header_;  // null once terminated
   BatchTable batches_;
   TaskRing ring_;

@@ -14,6 +14,8 @@ inline constexpr const char* kChildExitFlag = "--child-exit";
 // Serves fork commands on descriptors 3 and 4: ForkHelper's process.
 inline constexpr const char* kForkHelperFlag = "--fork-helper";
 
+// kCleanShmFlag (reclaim.h) is one too: `make clean-shm`.
+
 // When argv is a hidden entry point (one of the flags above as the only
 // argument), runs it and returns its exit status; otherwise
 // returns nothing and main goes on. Costs a few string compares.

@@ -17,9 +17,13 @@ namespace concbench {
 // What a recorded name is, so the handler knows how to remove it.
 enum class NameKind { kSharedMemory, kSemaphore, kFile };
 
-// A unique name for a run-scoped object: "concbench-<run>-<pid>-<n>". <run> is
+// A unique name for a run-scoped object:
+// "concbench-<run>-<pid>-<n>-<start>-<pidns>-<boot><random>". <run> is
 // $CONCBENCH_RUN_ID (letters, digits, '_' only; default "run"); tests set it so
-// that a leak check can find exactly their objects. Thread-safe.
+// that a leak check can find exactly their objects. The rest names the owner
+// (its pid, start time and PID namespace, the boot, 32 random bits), unique
+// across PID namespaces that share /dev/shm, so that a later run can reclaim
+// what a dead owner left (reclaim.h). Thread-safe.
 std::string UniqueObjectName();
 
 // Owns a run-scoped name (UniqueObjectName) from before the object is created

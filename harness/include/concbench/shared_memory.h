@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -22,11 +23,17 @@
 namespace concbench {
 
 // A zero-filled named shared-memory segment of `bytes` bytes, mapped
-// read-write. Not copyable: one owner. Member functions are safe from any
-// thread; the memory itself is shared raw, so callers synchronise access to it.
+// read-write. Its memory is allocated up front (posix_fallocate), all of it
+// or its first `reserved` bytes, so that a full /dev/shm is a
+// std::runtime_error here, naming the size asked and the space free, never
+// a SIGBUS at a later touch; touch beyond `reserved` only after Reserve.
+// Not copyable: one owner. Member functions are safe from any thread, but
+// Reserve, from one at a time; the memory itself is shared raw, so callers
+// synchronise access to it.
 class SharedSegment {
  public:
-  explicit SharedSegment(std::size_t bytes);
+  explicit SharedSegment(std::size_t bytes,
+                         std::optional<std::size_t> reserved = std::nullopt);
   SharedSegment(const SharedSegment&) = delete;
   SharedSegment& operator=(const SharedSegment&) = delete;
 
@@ -34,9 +41,15 @@ class SharedSegment {
   std::size_t size() const { return region_.get_size(); }
   const std::string& name() const { return name_.str(); }
 
+  // Allocates the memory up to byte `end` too (in steps of at least 1 MiB,
+  // at most up to size()); free when it already is. Throws as the
+  // constructor does.
+  void Reserve(std::size_t end);
+
  private:
   OwnedName name_;  // declared first: removed after the unmap
   boost::interprocess::mapped_region region_;
+  std::size_t reserved_;  // bytes allocated from the start
 };
 
 // Whether a SharedValue or SharedArray carries a process-shared mutex.

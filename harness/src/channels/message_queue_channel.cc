@@ -8,6 +8,8 @@
 #include "chunked_end.h"
 #include "concbench/cleanup.h"
 #include "concbench/deadline.h"
+#include "create_only.h"
+#include "shm_reserve.h"
 
 namespace concbench::internal {
 namespace {
@@ -17,11 +19,24 @@ namespace bip = boost::interprocess;
 constexpr std::size_t kMaxMessage = std::size_t{64} << 10;
 constexpr std::size_t kMessages = 16;
 
+// Boost's create_only, once /dev/shm has room for the queue: its
+// constructor touches the queue's memory before ReserveWhole can allocate it.
+bip::create_only_t CreateOnlyWithRoom(const std::string& name) {
+  RequireFree(name, kMessages * kMaxMessage);
+  return bip::create_only;
+}
+
+// Its memory is allocated at creation: a full /dev/shm is an error here,
+// never a SIGBUS in a send.
 class NamedQueue {
  public:
   NamedQueue()
-      : name_(NameKind::kSharedMemory),
-        queue_(bip::create_only, name_.c_str(), kMessages, kMaxMessage) {}
+      : name_(NameKind::kSharedMemory), queue_(CreateOnly(name_, [this] {
+          return bip::message_queue(CreateOnlyWithRoom(name_.str()),
+                                    name_.c_str(), kMessages, kMaxMessage);
+        })) {
+    ReserveWhole(name_.str());
+  }
   bip::message_queue& get() { return queue_; }
 
  private:

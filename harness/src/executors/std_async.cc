@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "concbench/executor.h"
+#include "thread_start.h"
 
 namespace concbench::internal {
 namespace {
@@ -17,9 +18,14 @@ class StdAsyncExecutor final : public Executor {
     parts.reserve(workers_);
     for (int i = 0; i < workers_; ++i) {
       const Range range = StaticPartition(call.count, workers_, i);
-      parts.push_back(std::async(std::launch::async, [&call, results, range] {
-        RunItems(call, results, range.begin, range.end);
-      }));
+      try {
+        parts.push_back(std::async(std::launch::async, [&call, results, range] {
+          RunItems(call, results, range.begin, range.end);
+        }));
+      } catch (const std::exception& error) {
+        // The futures made wait for their parts on the way out.
+        throw ThreadStartError("std_async", parts.size(), workers_, error);
+      }
     }
     for (auto& part : parts) part.wait();
     for (auto& part : parts) part.get();

@@ -101,7 +101,7 @@ class TaskQueueExecutor final : public Executor {
   }
 
   // Ends the workers: gently (they finish and exit) or by SIGKILL. The
-  // queues go with them: a killed worker may have held a queue's lock.
+  // queues go with them, holding the failed run's stale tasks and results.
   void Stop(bool gently) {
     if (gently && control_ != nullptr) {
       control_->stopping.store(1);

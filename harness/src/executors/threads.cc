@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "concbench/executor.h"
+#include "thread_start.h"
 
 namespace concbench::internal {
 namespace {
@@ -22,14 +23,19 @@ class ThreadsExecutor final : public Executor {
       threads.reserve(workers_);
       for (int i = 0; i < workers_; ++i) {
         const Range range = StaticPartition(call.count, workers_, i);
-        threads.emplace_back([&, range] {
-          try {
-            RunItems(call, results, range.begin, range.end);
-          } catch (...) {
-            std::lock_guard lock(failure_mutex);
-            if (!failure) failure = std::current_exception();
-          }
-        });
+        try {
+          threads.emplace_back([&, range] {
+            try {
+              RunItems(call, results, range.begin, range.end);
+            } catch (...) {
+              std::lock_guard lock(failure_mutex);
+              if (!failure) failure = std::current_exception();
+            }
+          });
+        } catch (const std::exception& error) {
+          // The threads started finish their parts and join on the way out.
+          throw ThreadStartError("threads", threads.size(), workers_, error);
+        }
       }
     }  // the jthreads join here
     if (failure) std::rethrow_exception(failure);

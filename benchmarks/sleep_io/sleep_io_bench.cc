@@ -227,12 +227,12 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
     shapes.push_back({tasks, sleep_ms, sweep, both});
     shapes.push_back({1'000, 10, {}, {RunsIn::kThreads}});
     // One process per task stops at N = 300: forking 1,000 children (about
-    // 0.5 ms each here) came too close to the 1.03 s deadline and failed a
-    // full run once.
+    // 0.5 ms each here) came too close to the deadline of the time (1.03 s,
+    // with one second of slack) and failed a full run once.
     shapes.push_back({300, 10, {}, {RunsIn::kProcesses}});
     // One thread per task is left out at N = 10,000: at ~85 us a thread on
-    // the loaded 2-core machine, 10,000 of them took 0.85 s against a
-    // deadline of 1.03 s. --set sleep_io.tasks=10000 --set
+    // the loaded 2-core machine, 10,000 of them took 0.85 s against the
+    // deadline of the time (1.03 s). --set sleep_io.tasks=10000 --set
     // sleep_io.sleep_ms=10 runs it on demand.
     shapes.push_back({10'000, 10, {}, {}});
   }

@@ -32,12 +32,13 @@ LATEST := results/latest
 JSON := $(LATEST)/concbench.json
 CPY_JSON := $(LATEST)/cpython.json
 # The mpi model (benchmarks/mpi): built only where CMake finds MPI, run by
-# scripts/mpi_run.sh with as many ranks as the mode's worker counts go to
-# (the CPUs in quick mode, twice them in full mode) unless RANKS is given.
+# scripts/mpi_run.sh with one rank per CPU unless RANKS is given: OpenMPI's
+# ranks poll while they wait, so more ranks than CPUs measure the polling
+# (in a full run, half the MPI rows' timed seconds went to 3 and 4 ranks).
 MPI ?= 1
 MPI_BIN := build/release/benchmarks/mpi/concbench_mpi
 MPI_JSON := $(LATEST)/mpi.json
-MPI_RANKS = $(or $(RANKS),$$(( $$(nproc) * $(if $(QUICK),1,2) )))
+MPI_RANKS = $(or $(RANKS),$$(nproc))
 MPI_ARGS = $(if $(QUICK),--quick) $(if $(FILTER),--filter='$(FILTER)')
 
 .PHONY: deps release debug bench bench-mpi test plot report compare regress gate-check export clean clean-shm

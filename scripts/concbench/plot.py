@@ -38,6 +38,9 @@ def main():
         for chart in charts.each_chart(run):
             written += charts.save(chart, chart_dir, formats)
             svgs.setdefault(chart.workload, []).append((chart.title, charts.svg_text(chart)))
+        # A chart an earlier run drew and this one did not would read as this run's.
+        for stale in charts.stale_files(chart_dir, written):
+            os.unlink(stale)
         summary.write(run, os.path.join(args.out, "summary.md"))
         estimates.write(run, os.path.join(args.out, "estimates.json"))
         scaling.write(run, os.path.join(args.out, "scaling.json"))

@@ -59,6 +59,14 @@ def save(chart, outdir, formats):
     return written
 
 
+def stale_files(outdir, written):
+    """The chart files (png, svg, pdf) in outdir that are not in written."""
+    keep = {os.path.abspath(w) for w in written}
+    return [os.path.join(outdir, n) for n in sorted(os.listdir(outdir))
+            if n.rsplit(".", 1)[-1] in ("png", "svg", "pdf")
+            and os.path.abspath(os.path.join(outdir, n)) not in keep]
+
+
 def svg_text(chart):
     """The chart as an SVG document (text)."""
     buf = io.StringIO()

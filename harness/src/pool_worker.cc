@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "concbench/sync.h"
+#include "map_by_name.h"
 #include "pool_layout.h"
 
 namespace concbench::internal {
@@ -134,15 +135,7 @@ struct ServedWorker {
         "a pool worker's arguments have the wrong size");
   std::memcpy(&served, args.data(), sizeof(served));
   // Never unmapped: RunWorker ends the process.
-  const int fd = shm_open(served.segment, O_RDWR, 0);
-  if (fd < 0)
-    throw std::system_error(errno, std::generic_category(), "shm_open");
-  void* mapped = mmap(nullptr, served.segment_bytes, PROT_READ | PROT_WRITE,
-                      MAP_SHARED, fd, 0);
-  close(fd);
-  if (mapped == MAP_FAILED)
-    throw std::system_error(errno, std::generic_category(), "mmap");
-  auto* base = static_cast<std::byte*>(mapped);
+  std::byte* base = MapByName(served.segment, served.segment_bytes);
   RunWorker(reinterpret_cast<PoolHeader*>(base + served.header_offset), base,
             std::chrono::microseconds(served.spin_us));
 }

@@ -26,6 +26,7 @@
 #include "concbench/process.h"
 #include "concbench/process_pool.h"
 #include "concbench/shared_memory.h"
+#include "map_by_name.h"
 
 namespace concbench::internal {
 namespace {
@@ -53,18 +54,10 @@ void RunPart(std::span<const std::byte> args) {
   if (args.size() != sizeof(part))
     throw std::invalid_argument("a part of the wrong size");
   std::memcpy(&part, args.data(), sizeof(part));
-  const int fd = shm_open(part.segment, O_RDWR, 0);
-  if (fd < 0)
-    throw std::system_error(errno, std::generic_category(), "shm_open");
-  void* mapped = mmap(nullptr, part.segment_bytes, PROT_READ | PROT_WRITE,
-                      MAP_SHARED, fd, 0);
-  close(fd);
-  if (mapped == MAP_FAILED)
-    throw std::system_error(errno, std::generic_category(), "mmap");
-  auto* base = static_cast<std::byte*>(mapped);
+  std::byte* base = MapByName(part.segment, part.segment_bytes);
   part.kernel(part.fn, base + part.inputs, base + part.results, part.begin,
               part.end);
-  munmap(mapped, part.segment_bytes);
+  munmap(base, part.segment_bytes);
 }
 
 class ProcessPerTaskExecutor final : public Executor {

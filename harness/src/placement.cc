@@ -1,7 +1,5 @@
 #include "concbench/placement.h"
 
-#include <pthread.h>
-
 #include <stdexcept>
 
 #include "concbench/affinity.h"
@@ -17,19 +15,17 @@ std::vector<Pin> Placements() {
   return {Pin::kSame, Pin::kSplit, Pin::kNone};
 }
 
-MainPlacement::MainPlacement(Pin pin) {
-  pthread_getaffinity_np(pthread_self(), sizeof(saved_), &saved_);
-  // Read before pinning: afterwards the mask holds one CPU.
+MainPlacement::Cpus MainPlacement::Choose(Pin pin) {
+  if (pin == Pin::kNone) return {-1, -1};
   const std::vector<int> cpus = AllowedCpus();
-  if (pin == Pin::kNone) return;
   if (pin == Pin::kSplit && cpus.size() < 2)
     throw std::runtime_error("pin:split needs two CPUs; this process has one");
-  peer_cpu_ = pin == Pin::kSame ? cpus.front() : cpus.at(1);
-  PinThisThread(cpus.front());
+  return {cpus.front(), pin == Pin::kSame ? cpus.front() : cpus.at(1)};
 }
 
-MainPlacement::~MainPlacement() {
-  pthread_setaffinity_np(pthread_self(), sizeof(saved_), &saved_);
-}
+MainPlacement::MainPlacement(Pin pin) : MainPlacement(Choose(pin)) {}
+
+MainPlacement::MainPlacement(Cpus cpus)
+    : pin_(cpus.main), peer_cpu_(cpus.peer) {}
 
 }  // namespace concbench

@@ -3,9 +3,9 @@
 // the limits workload's round trips are placed by it alike.
 #pragma once
 
-#include <sched.h>
-
 #include <vector>
+
+#include "concbench/affinity.h"
 
 namespace concbench {
 
@@ -24,7 +24,6 @@ std::vector<Pin> Placements();
 class MainPlacement {
  public:
   explicit MainPlacement(Pin pin);
-  ~MainPlacement();
   MainPlacement(const MainPlacement&) = delete;
   MainPlacement& operator=(const MainPlacement&) = delete;
 
@@ -32,8 +31,17 @@ class MainPlacement {
   int peer_cpu() const { return peer_cpu_; }
 
  private:
-  cpu_set_t saved_{};
-  int peer_cpu_ = -1;
+  // This thread's CPU and the peer's (-1: anywhere), chosen from the mask
+  // before it is narrowed.
+  struct Cpus {
+    int main;
+    int peer;
+  };
+  static Cpus Choose(Pin pin);
+  explicit MainPlacement(Cpus cpus);
+
+  ScopedPin pin_;  // restores the mask on destruction
+  int peer_cpu_;
 };
 
 }  // namespace concbench

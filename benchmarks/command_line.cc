@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
+#include <stdexcept>
 #include <string_view>
+
+#include "benchmark_flags.h"
+#include "strict_number.h"
 
 namespace concbench {
 namespace {
@@ -30,27 +33,25 @@ std::vector<int> ParseWorkers(const std::string& list) {
   while (start <= list.size()) {
     const std::size_t comma = std::min(list.find(',', start), list.size());
     const std::string item = list.substr(start, comma - start);
-    char* end = nullptr;
-    const long count = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || count < 1 || count > 1024) {
+    const auto count = ParseWholeNumber(item);
+    if (!count || *count < 1 || *count > 1024) {
       throw UsageError(fmt::format(
           "--workers takes worker counts from 1 to 1024, e.g. 1,2,4; got '{}'",
           item));
     }
-    counts.push_back(static_cast<int>(count));
+    counts.push_back(static_cast<int>(*count));
     start = comma + 1;
   }
   return counts;
 }
 
 int ParseRepetitions(const std::string& value) {
-  char* end = nullptr;
-  const long count = std::strtol(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || count < 1 || count > 1000) {
+  const auto count = ParseWholeNumber(value);
+  if (!count || *count < 1 || *count > 1000) {
     throw UsageError(
         fmt::format("--repetitions must be 1 to 1000, got '{}'", value));
   }
-  return static_cast<int>(count);
+  return static_cast<int>(*count);
 }
 
 void SetFilter(Options& options, const std::string& value) {
@@ -59,18 +60,33 @@ void SetFilter(Options& options, const std::string& value) {
   if (options.exclude && options.filter.empty()) {
     throw UsageError("--filter=- needs a pattern after the '-'");
   }
+  CompileFilter("--filter", options.filter, value);
 }
 
 void ParseSlowdown(Options& options, const std::string& value) {
   const auto colon = value.rfind(':');
-  char* end = nullptr;
-  options.slowdown = colon == std::string::npos
-                         ? 0.0
-                         : std::strtod(value.c_str() + colon + 1, &end);
-  if (colon == std::string::npos || *end != '\0' || options.slowdown < 1.0) {
+  const auto factor = colon == std::string::npos
+                          ? std::nullopt
+                          : ParseFiniteNumber(value.substr(colon + 1));
+  if (!factor || *factor < 1.0) {
     throw UsageError("--test_slowdown takes REGEX:FACTOR with FACTOR >= 1");
   }
+  options.slowdown = *factor;
   options.slowdown_filter = value.substr(0, colon);
+  CompileFilter("--test_slowdown", options.slowdown_filter, value);
+}
+
+// --out writes the JSON itself, through Google Benchmark's own file flags.
+void CheckOutputFlags(const Options& options) {
+  if (options.out.empty()) return;
+  for (const std::string& flag : options.passthrough) {
+    if (flag.starts_with("--benchmark_out=") ||
+        flag.starts_with("--benchmark_out_format=")) {
+      throw UsageError(
+          fmt::format("{}: --out writes the result file; give one or the other",
+                      Abbreviate(flag)));
+    }
+  }
 }
 
 }  // namespace
@@ -114,14 +130,27 @@ Options ParseCommandLine(std::span<const std::string> args) {
     } else if (TakeValue(arg, "--test_slowdown", value)) {
       ParseSlowdown(options, value);
     } else if (arg.starts_with("--benchmark_")) {
+      if (const std::string error = BenchmarkFlagError(arg); !error.empty())
+        throw UsageError(error);
       TakeValue(arg, "--benchmark_format", options.display_format);
       options.passthrough.push_back(arg);
     } else {
-      throw UsageError(
-          fmt::format("unknown option '{}' (see concbench --help)", arg));
+      throw UsageError(fmt::format("unknown option '{}' (see concbench --help)",
+                                   Abbreviate(arg)));
     }
   }
+  CheckOutputFlags(options);
   return options;
+}
+
+NameFilter CompileFilter(std::string_view flag, std::string_view pattern,
+                         std::string_view given) {
+  try {
+    return NameFilter(pattern);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(
+        fmt::format("{}='{}': {}", flag, Abbreviate(given), e.what()));
+  }
 }
 
 int DefaultRepetitions(SuiteMode mode) {
@@ -165,9 +194,10 @@ Options:
   --smoke             tiny sizes, {} repetition: only checks that every
                       benchmark runs and verifies
                       (default: the full run, {} repetitions)
-  --filter=REGEX      run the benchmarks whose name REGEX matches (ECMAScript,
-                      searched anywhere in the name); --filter=-REGEX runs
-                      those it does not match. --benchmark_filter is the same
+  --filter=REGEX      run the benchmarks whose name REGEX matches (RE2
+                      syntax, searched anywhere in the name, at most {}
+                      characters); --filter=-REGEX runs those it does not
+                      match. --benchmark_filter is the same
   --out=PATH          write Google Benchmark's JSON, with context.concbench
                       (see README), to PATH; it appears when the run ends.
                       PATH is new or a regular file (never a link, device,
@@ -185,14 +215,16 @@ Options:
   --benchmark_<flag>=VALUE
                       passed to Google Benchmark, e.g.
                       --benchmark_min_time=0.1 (default: {} s full, {} s
-                      quick, {} s smoke), --benchmark_format=json
+                      quick, {} s smoke), --benchmark_format=json; an
+                      unknown flag or a bad value is bad input
 
 Settings (--set KEY=VALUE; defaults full / quick / smoke; range):
 )help",
       DefaultRepetitions(SuiteMode::kQuick),
       DefaultRepetitions(SuiteMode::kSmoke),
-      DefaultRepetitions(SuiteMode::kFull), DefaultMinTime(SuiteMode::kFull),
-      DefaultMinTime(SuiteMode::kQuick), DefaultMinTime(SuiteMode::kSmoke));
+      DefaultRepetitions(SuiteMode::kFull), NameFilter::kMaxPatternLength,
+      DefaultMinTime(SuiteMode::kFull), DefaultMinTime(SuiteMode::kQuick),
+      DefaultMinTime(SuiteMode::kSmoke));
   for (const SettingInfo& setting : settings) {
     text += fmt::format("  {:<26} {} / {} / {}; {} to {}\n  {:<26} {}\n",
                         setting.key, setting.full, setting.quick, setting.smoke,

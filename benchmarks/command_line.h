@@ -11,6 +11,7 @@
 
 #include "concbench/settings.h"
 #include "concbench/suite.h"
+#include "name_filter.h"
 
 namespace concbench {
 
@@ -40,9 +41,16 @@ struct Options {
 // Parses the arguments after the program name. Value options take
 // --flag=value and --flag value. A leading '-' in --filter or
 // --benchmark_filter negates it (Google Benchmark's convention). Throws
-// UsageError for anything unknown or malformed; --set keys are checked
-// later, against the declared settings (ValidateSettings).
+// UsageError for anything unknown or malformed, a filter RE2 refuses
+// included, and for a --benchmark_* flag Google Benchmark would refuse;
+// --set keys are checked later, against the declared settings
+// (ValidateSettings).
 Options ParseCommandLine(std::span<const std::string> args);
+
+// The filter of `flag` (--filter, --test_slowdown), compiled. Throws
+// UsageError naming the flag, what the user gave (`given`) and the reason.
+NameFilter CompileFilter(std::string_view flag, std::string_view pattern,
+                         std::string_view given);
 
 // Repetitions and --benchmark_min_time per mode, unless given.
 int DefaultRepetitions(SuiteMode mode);

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -21,15 +20,6 @@
 namespace concbench {
 namespace {
 
-std::regex CompileFilter(const std::string& pattern, const char* flag) {
-  try {
-    return std::regex(pattern.empty() ? "." : pattern);
-  } catch (const std::regex_error& e) {
-    throw UsageError(fmt::format("{}='{}' is not a valid regex: {}", flag,
-                                 pattern, e.what()));
-  }
-}
-
 // The benchmarks the filter chooses, in registration order.
 std::vector<BenchmarkSpec> Choose(const Options& options) {
   SuiteConfig config;
@@ -37,7 +27,8 @@ std::vector<BenchmarkSpec> Choose(const Options& options) {
   config.cores = LogicalCores();
   config.workers = options.workers;
   config.settings = options.settings;
-  const std::regex filter = CompileFilter(options.filter, "--filter");
+  const NameFilter filter =
+      CompileFilter("--filter", options.filter, options.filter);
   std::vector<BenchmarkSpec> suite;
   try {
     suite = BuildSuite(config);
@@ -46,14 +37,14 @@ std::vector<BenchmarkSpec> Choose(const Options& options) {
   }
   std::vector<BenchmarkSpec> chosen;
   for (BenchmarkSpec& spec : suite) {
-    if (std::regex_search(spec.name.str(), filter) != options.exclude)
+    if (filter.Matches(spec.name.str()) != options.exclude)
       chosen.push_back(std::move(spec));
   }
   if (chosen.empty()) {
     throw UsageError(
         fmt::format("no benchmark matches --filter='{}{}' (see "
                     "--list)",
-                    options.exclude ? "-" : "", options.filter));
+                    options.exclude ? "-" : "", Abbreviate(options.filter)));
   }
   return chosen;
 }
@@ -97,14 +88,14 @@ bool InitializeGoogleBenchmark(const Options& options, const char* program,
 
 void Register(std::vector<BenchmarkSpec>& chosen, const Options& options,
               Progress& progress) {
-  const std::regex slowdown_filter =
-      CompileFilter(options.slowdown_filter, "--test_slowdown");
+  const NameFilter slowdown_filter = CompileFilter(
+      "--test_slowdown", options.slowdown_filter, options.slowdown_filter);
   for (BenchmarkSpec& spec : chosen) {
     const std::string name = spec.name.str();
-    const double slowdown = !options.slowdown_filter.empty() &&
-                                    std::regex_search(name, slowdown_filter)
-                                ? options.slowdown
-                                : 1.0;
+    const double slowdown =
+        !options.slowdown_filter.empty() && slowdown_filter.Matches(name)
+            ? options.slowdown
+            : 1.0;
     // An exception a benchmark lets escape (its set-up or tear-down) fails
     // that run, in the JSON, and the suite goes on.
     auto run = [run = std::move(spec.run), slowdown](benchmark::State& state) {

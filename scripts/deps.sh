@@ -9,6 +9,7 @@ packages=(
   cmake g++ make git
   libbenchmark-dev libbenchmark-tools
   libboost-dev libtbb-dev libfmt-dev libgtest-dev nlohmann-json3-dev
+  libre2-dev pkgconf  # --filter's regex engine, found through pkg-config
   python3-matplotlib python3-scipy python3-numpy python3-yaml
   chromium  # the HTML report's test opens it in a real browser
   openmpi-bin libopenmpi-dev  # the mpi model: concbench_mpi under mpirun

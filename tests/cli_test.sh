@@ -44,6 +44,68 @@ expect_usage_error "negative seed sleep" --smoke --set=sleep_io.seed_sleep_ms=-2
 expect_usage_error "zero tasks" --smoke --set=sleep_io.tasks=0
 expect_usage_error "more tasks than threads" --smoke --set=sleep_io.tasks=999999
 expect_usage_error "non-numeric tasks" --smoke --set=sleep_io.tasks=many
+expect_usage_error "zero sum_squares tasks" --smoke --set=sum_squares.tasks=0
+expect_usage_error "zero inner bound" --smoke --set=sum_squares.inner=0
+expect_usage_error "zero sleep" --smoke --set=sleep_io.sleep_ms=0
+expect_usage_error "zero bank ops" --smoke --set=bank.ops=0
+if ! grep -q 'bank.ops=0: expected a whole number from 1 to ' "$tmp/err"; then
+  echo "FAIL: an out-of-range --set does not name the key, value and range: $(cat "$tmp/err")" >&2
+  failures=$((failures + 1))
+fi
+expect_usage_error "a space after --workers=" --smoke '--workers= 2'
+expect_usage_error "--workers= 2, split by the shell" --smoke --workers= 2
+expect_usage_error "a space after --repetitions=" --smoke '--repetitions= 3'
+
+# Hostile filters (issue 15): std::regex overflowed the stack or backtracked
+# for ever. Each ends within the deadline with one line, or runs correctly.
+wrapper=(timeout 10)
+long_pattern=$(head -c 100000 /dev/zero | tr '\0' 'a')
+expect_usage_error "a 100000-character filter" --smoke --list --filter="$long_pattern"
+expect_usage_error "a 100000-character negative filter" --smoke --list --filter=-"$long_pattern"
+nested=$(head -c 5000 /dev/zero | tr '\0' '(')
+expect_usage_error "5000 nested '('" --smoke --list --filter="$nested"
+expect_usage_error "a filter RE2 cannot compile in its memory" --smoke --list \
+  '--filter=\pL{1000}'
+if ! grep -q '1 MiB' "$tmp/err"; then
+  echo "FAIL: the memory bound is not named: $(cat "$tmp/err")" >&2
+  failures=$((failures + 1))
+fi
+expect_usage_error "a lookahead (not RE2)" --smoke --list '--filter=(?=serial)'
+expect_usage_error "a bad --test_slowdown regex" --smoke --list '--test_slowdown=((:2'
+wrapper=()
+deep=$(printf '(%.0s' {1..2000})serial$(printf ')%.0s' {1..2000})
+if timeout 10 "$bin" --smoke --list --filter="$deep" >"$tmp/list" 2>"$tmp/err" &&
+    grep -q '^sum_squares/serial/' "$tmp/list" && ! grep -qv 'serial' "$tmp/list"; then
+  echo "ok: a filter nested 2000 deep lists the serial benchmarks"
+else
+  echo "FAIL: a filter nested 2000 deep: $(cat "$tmp/err")" >&2
+  failures=$((failures + 1))
+fi
+# (.*.*)*Z: no name has a Z, so it matches nothing (one line), and its
+# negation lists everything; a backtracking engine never ended.
+wrapper=(timeout 10)
+expect_usage_error "(.*.*)*Z against every name" --list '--filter=(.*.*)*Z'
+wrapper=()
+if [[ $(timeout 10 "$bin" --list '--filter=-(.*.*)*Z' | wc -l) -ne $("$bin" --list | wc -l) ]]; then
+  echo "FAIL: --filter=-(.*.*)*Z did not list every benchmark" >&2
+  failures=$((failures + 1))
+else
+  echo "ok: --filter=-(.*.*)*Z lists every benchmark"
+fi
+
+# Google Benchmark's flags: each bad one is one concbench line and status 2
+# (Google Benchmark printed two unprefixed lines, or its usage and exit 0).
+expect_usage_error "--benchmark_min_time=abc" --smoke --benchmark_min_time=abc
+expect_usage_error "--benchmark_min_time=-1" --smoke --benchmark_min_time=-1
+expect_usage_error "--benchmark_format=foo" --smoke --benchmark_format=foo
+expect_usage_error "--benchmark_out_format=xml" --smoke --benchmark_out_format=xml
+expect_usage_error "--benchmark_repetitions=0" --smoke --benchmark_repetitions=0
+expect_usage_error "--benchmark_color=" --smoke --benchmark_color=
+expect_usage_error "--benchmark_time_unit=min" --smoke --benchmark_time_unit=min
+expect_usage_error "an unknown --benchmark_ flag" --smoke --benchmark_frobnicate=1
+expect_usage_error "--benchmark_min_time without a value" --smoke --benchmark_min_time
+expect_usage_error "--out and --benchmark_out" --smoke --filter=serial \
+  --out="$tmp/a.json" --benchmark_out="$tmp/b.json"
 
 # --out is checked before any benchmark runs, and nothing is ever followed
 # or replaced but a regular file.
@@ -154,7 +216,8 @@ fi
 # the exit statuses.
 "$bin" --help >"$tmp/help" 2>&1
 for wanted in --quick --smoke --filter --out --repetitions --workers --set \
-    --list=json --benchmark_ 'sum_squares.tasks  *10000 / 1000 / 40; 0 to 10000000' \
+    --list=json --benchmark_ 'sum_squares.tasks  *10000 / 1000 / 40; 1 to 10000000' \
+    'RE2' \
     sleep_io.seed_sleep_ms bank.ops ipc.all_sizes 'Exit status' '2  bad input'; do
   if ! grep -q -- "$wanted" "$tmp/help"; then
     echo "FAIL: --help lacks '$wanted'" >&2

@@ -3,7 +3,8 @@
 // (RLIMIT_NPROC) leaves room for two more threads, either fails with a
 // reason or computes the right results, within a deadline, and leaves no
 // thread or child behind. Asio's thread_pool used to hang here: a partly
-// built pool joined threads that never stopped.
+// built pool joined threads that never stopped. A crew whose fork fails
+// says which worker and why (item 8).
 #include <gtest/gtest.h>
 #include <oneapi/tbb/global_control.h>
 #include <sys/prctl.h>
@@ -11,16 +12,20 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "child_pids.h"
+#include "concbench/crew.h"
 #include "concbench/executor.h"
 #include "concbench/process.h"
 #include "concbench/shared_memory.h"
@@ -139,31 +144,55 @@ INSTANTIATE_TEST_SUITE_P(AllVariants, ThreadLimitTest,
                            return std::string(info.param);
                          });
 
-// thread_pool's reason names the pool and the thread it could not start.
-TEST(ThreadLimitTest, ThreadPoolNamesWhatFailed) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (see above)";
+// What `make` throws in a child with room for kRoomForTasks more tasks
+// ("" when it throws nothing); a failure when it hangs or leaves a child.
+std::string MessageUnderLimit(const std::function<void()>& make) {
   SharedValue<Report> report(Report{}, Locking::kNoLock);
   const uid_t uid = UnusedUid();
   Process child(
-      [&report, uid] {
+      [&report, &make, uid] {
         if (!LimitTasks(uid)) return;
         try {
-          MakeExecutor(FindVariant("thread_pool"), {kWorkers, 0});
+          make();
         } catch (const std::exception& error) {
           std::strncat(report.value().message, error.what(),
                        sizeof(report.value().message) - 1);
         }
+        report.value().children_left = static_cast<int>(ChildPids().size());
       },
       "limited");
   child.start();
   if (!child.join(milliseconds(20000))) {
     child.kill();
     child.join();
-    FAIL() << "thread_pool hung when threads could not be created";
+    ADD_FAILURE() << "hung when tasks could not be created";
+    return {};
   }
-  EXPECT_NE(std::string(report.value().message).find("thread_pool"),
-            std::string::npos)
-      << report.value().message;
+  EXPECT_EQ(report.value().children_left, 0) << "children left running";
+  return report.value().message;
+}
+
+// thread_pool's reason names the pool and the thread it could not start.
+TEST(ThreadLimitTest, ThreadPoolNamesWhatFailed) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (see above)";
+  const std::string message = MessageUnderLimit([] {
+    MakeExecutor(FindVariant("thread_pool"), {kWorkers, 0});
+  });
+  EXPECT_NE(message.find("thread_pool"), std::string::npos) << message;
+}
+
+// A crew (bank's processes) whose fork fails names the worker and carries
+// fork's reason (it used to say only "bank-worker-2 was not started").
+TEST(ThreadLimitTest, CrewNamesTheWorkerAndTheReason) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (see above)";
+  const std::string message = MessageUnderLimit([] {
+    Crew crew(CrewMode::kProcesses, kWorkers,
+              [](Shift&) -> std::int64_t { return 0; });
+  });
+  EXPECT_NE(message.find("crew-worker-"), std::string::npos) << message;
+  EXPECT_NE(message.find("was not started: fork: "), std::string::npos)
+      << message;
+  EXPECT_NE(message.find(std::strerror(EAGAIN)), std::string::npos) << message;
 }
 
 }  // namespace

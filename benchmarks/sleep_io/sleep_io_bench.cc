@@ -253,11 +253,11 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
 }
 
 constexpr SettingInfo kSettings[] = {
-    {"sleep_io.seed_sleep_ms", 10, 2, 1, 0, 10'000,
+    {"sleep_io.seed_sleep_ms", 10, 2, 1, 1, 10'000,
      "the seed's sleep per task (8 tasks); 200 is the seed's own"},
     {"sleep_io.tasks", 100, 16, 16, 1, 1'000'000,
      "tasks of the scaled shape; with sleep_ms, replaces the scaled shapes"},
-    {"sleep_io.sleep_ms", 1, 1, 1, 0, 10'000,
+    {"sleep_io.sleep_ms", 1, 1, 1, 1, 10'000,
      "sleep per task of the scaled shape"},
 };
 

@@ -96,15 +96,7 @@ Crew::Crew(CrewMode mode, int count, Body body, std::vector<int> cpus)
   state_->threads.reserve(static_cast<size_t>(count));
   state_->processes.reserve(static_cast<size_t>(count));
   try {
-    for (int i = 0; i < count; ++i) {
-      if (mode == CrewMode::kThreads) {
-        state_->threads.emplace_back([this, i] { WorkerLoop(i); });
-      } else {
-        state_->processes.emplace_back([this, i] { WorkerLoop(i); },
-                                       fmt::format("crew-worker-{}", i));
-        state_->processes.back().start();
-      }
-    }
+    for (int i = 0; i < count; ++i) StartWorker(mode, i);
   } catch (...) {
     Stop();
     throw;
@@ -112,6 +104,28 @@ Crew::Crew(CrewMode mode, int count, Body body, std::vector<int> cpus)
 }
 
 Crew::~Crew() { Stop(); }
+
+void Crew::StartWorker(CrewMode mode, int worker) {
+  const std::string name = fmt::format("crew-worker-{}", worker);
+  try {
+    if (mode == CrewMode::kThreads) {
+      state_->threads.emplace_back([this, worker] { WorkerLoop(worker); });
+    } else {
+      Process& process = state_->processes.emplace_back(
+          [this, worker] { WorkerLoop(worker); }, name);
+      try {
+        process.start();
+      } catch (...) {
+        state_->processes.pop_back();  // Stop() joins started ones only
+        throw;
+      }
+    }
+  } catch (const std::exception& e) {
+    // The reason (fork's or the thread's errno) goes with the name.
+    throw std::runtime_error(
+        fmt::format("{} was not started: {}", name, e.what()));
+  }
+}
 
 void Crew::Stop() {
   Control& control = *state_->control;

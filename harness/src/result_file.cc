@@ -11,8 +11,8 @@
 #include <cstring>
 #include <fstream>
 #include <random>
-#include <regex>
 #include <stdexcept>
+#include <string_view>
 
 namespace concbench {
 namespace {
@@ -110,6 +110,24 @@ std::string CreatePartial(const std::string& path) {
       fmt::format("cannot create a unique partial file beside {}", path));
 }
 
+// `line` with a bare NaN, Infinity or -Infinity value (`  "cv": NaN,`)
+// written as null: Google Benchmark writes one member per line, the key
+// first.
+std::string NullIfNonFinite(const std::string& line) {
+  const std::size_t key = line.find_first_not_of(" \t");
+  if (key == std::string::npos || line[key] != '"') return line;
+  const std::size_t key_end = line.find('"', key + 1);
+  if (key_end == std::string::npos || line.compare(key_end, 3, "\": ") != 0)
+    return line;
+  const std::size_t value = key_end + 3;
+  std::string_view rest = std::string_view(line).substr(value);
+  const bool comma = rest.ends_with(',');
+  if (comma) rest.remove_suffix(1);
+  if (rest.starts_with('-')) rest.remove_prefix(1);
+  if (rest != "NaN" && rest != "Infinity") return line;
+  return line.substr(0, value) + (comma ? "null," : "null");
+}
+
 }  // namespace
 
 ResultFile::ResultFile(std::string path) : path_(std::move(path)) {
@@ -124,9 +142,8 @@ void ResultFile::Finish(const std::string& key,
   std::ifstream in(partial_->str());
   std::string json;
   bool inserted = false;
-  static const std::regex kNonFinite(R"(^(\s*"[^"]*": )-?(NaN|Infinity)(,?)$)");
   for (std::string line; std::getline(in, line);) {
-    json += std::regex_replace(line, kNonFinite, "$1null$3");
+    json += NullIfNonFinite(line);
     json += '\n';
     if (!inserted && line.ends_with("\"context\": {")) {
       json += fmt::format("    \"{}\": {},\n", key, value.dump());

@@ -95,7 +95,8 @@ class Crew {
 
   // Starts `count` workers. Worker i is pinned to cpus[i % cpus.size()] when
   // `cpus` is not empty (a failed pin fails every round). Throws
-  // std::system_error if a fork fails, std::invalid_argument for count < 1.
+  // std::runtime_error naming the worker and the reason (the errno text)
+  // when a fork or a thread fails, std::invalid_argument for count < 1.
   Crew(CrewMode mode, int count, Body body, std::vector<int> cpus = {});
   // Ends every worker; a process stuck on a lock whose holder died is killed
   // after a second.
@@ -116,6 +117,7 @@ class Crew {
 
  private:
   struct State;
+  void StartWorker(CrewMode mode, int worker);
   void WorkerLoop(int worker);
   std::uint32_t AwaitRound(std::uint32_t seen);
   void ThrowIfAWorkerDied();

@@ -57,9 +57,9 @@ nlohmann::ordered_json LoadAverage() {
 }
 
 // Google Benchmark's flags: ours first, the user's --benchmark_* after, so
-// that the user's win. Returns false (after Google Benchmark printed why)
-// when one is not Google Benchmark's.
-bool InitializeGoogleBenchmark(const Options& options, const char* program,
+// that the user's win. The parser checked the user's (BenchmarkFlagError);
+// one Google Benchmark still leaves is a UsageError, in our one line.
+void InitializeGoogleBenchmark(const Options& options, const char* program,
                                int repetitions, double min_time,
                                const ResultFile* result) {
   // Static: Google Benchmark keeps pointers into them (the program name).
@@ -83,7 +83,10 @@ bool InitializeGoogleBenchmark(const Options& options, const char* program,
   for (std::string& flag : flags) argv.push_back(flag.data());
   int argc = static_cast<int>(argv.size());
   benchmark::Initialize(&argc, argv.data());
-  return !benchmark::ReportUnrecognizedArguments(argc, argv.data());
+  if (argc > 1) {
+    throw UsageError(fmt::format("{}: Google Benchmark did not take it",
+                                 Abbreviate(argv[1])));
+  }
 }
 
 void Register(std::vector<BenchmarkSpec>& chosen, const Options& options,
@@ -174,9 +177,8 @@ int RunSuite(const Options& options, const char* program) {
   const int repetitions =
       options.repetitions.value_or(DefaultRepetitions(options.mode));
   const double min_time = DefaultMinTime(options.mode);
-  if (!InitializeGoogleBenchmark(options, program, repetitions, min_time,
-                                 result ? &*result : nullptr))
-    return 2;
+  InitializeGoogleBenchmark(options, program, repetitions, min_time,
+                            result ? &*result : nullptr);
 
   // Sleeps and timed waits end within 1 ns of their deadline instead of the
   // kernel's default 50 us slack; forked children inherit the setting.

@@ -23,7 +23,7 @@ enum class ListFormat { kNone, kNames, kJson };
 
 struct Options {
   SuiteMode mode = SuiteMode::kFull;
-  std::string filter;    // a regex; empty: every benchmark
+  std::string filter;    // an RE2 pattern; empty: every benchmark
   bool exclude = false;  // the filter began with '-': run the others
   std::string out;       // empty: no JSON file
   std::optional<int> repetitions;

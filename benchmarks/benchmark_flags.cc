@@ -6,7 +6,7 @@
 #include <cctype>
 #include <optional>
 
-#include "name_filter.h"
+#include "abbreviate.h"
 #include "strict_number.h"
 
 namespace concbench {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "abbreviate.h"
 #include "benchmark_flags.h"
 #include "strict_number.h"
 

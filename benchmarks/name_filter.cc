@@ -5,12 +5,9 @@
 
 #include <stdexcept>
 
+#include "abbreviate.h"
+
 namespace concbench {
-namespace {
-
-constexpr std::size_t kShownCharacters = 40;
-
-}  // namespace
 
 NameFilter::NameFilter(std::string_view pattern) {
   if (pattern.size() > kMaxPatternLength) {
@@ -43,12 +40,6 @@ NameFilter& NameFilter::operator=(NameFilter&&) noexcept = default;
 
 bool NameFilter::Matches(std::string_view name) const {
   return RE2::PartialMatch(re2::StringPiece(name.data(), name.size()), *regex_);
-}
-
-std::string Abbreviate(std::string_view text) {
-  if (text.size() <= 2 * kShownCharacters) return std::string(text);
-  return fmt::format("{}... ({} characters)", text.substr(0, kShownCharacters),
-                     text.size());
 }
 
 }  // namespace concbench

@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <string_view>
 
 namespace re2 {
@@ -37,9 +36,5 @@ class NameFilter {
  private:
   std::unique_ptr<const re2::RE2> regex_;
 };
-
-// `text` (a pattern, or a message quoting one) as given when short, else
-// its start, "..." and its length: one line never carries a huge pattern.
-std::string Abbreviate(std::string_view text);
 
 }  // namespace concbench

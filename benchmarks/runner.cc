@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "abbreviate.h"
 #include "concbench/affinity.h"
 #include "concbench/contain.h"
 #include "concbench/context.h"

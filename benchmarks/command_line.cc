@@ -55,13 +55,15 @@ int ParseRepetitions(const std::string& value) {
   return static_cast<int>(*count);
 }
 
-void SetFilter(Options& options, const std::string& value) {
+// `flag` is --filter or --benchmark_filter, as the user spelled it.
+void SetFilter(Options& options, std::string_view flag,
+               const std::string& value) {
   options.exclude = value.starts_with('-');
   options.filter = options.exclude ? value.substr(1) : value;
   if (options.exclude && options.filter.empty()) {
-    throw UsageError("--filter=- needs a pattern after the '-'");
+    throw UsageError(fmt::format("{}=- needs a pattern after the '-'", flag));
   }
-  CompileFilter("--filter", options.filter, value);
+  CompileFilter(flag, options.filter, value);
 }
 
 void ParseSlowdown(Options& options, const std::string& value) {
@@ -112,9 +114,10 @@ Options ParseCommandLine(std::span<const std::string> args) {
       options.list = ListFormat::kJson;
     } else if (arg == "--help" || arg == "-h") {
       options.help = true;
-    } else if (TakeValue(arg, "--filter", value) ||
-               TakeValue(arg, "--benchmark_filter", value)) {
-      SetFilter(options, value);
+    } else if (TakeValue(arg, "--filter", value)) {
+      SetFilter(options, "--filter", value);
+    } else if (TakeValue(arg, "--benchmark_filter", value)) {
+      SetFilter(options, "--benchmark_filter", value);
     } else if (TakeValue(arg, "--out", options.out)) {
       if (options.out.empty()) throw UsageError("--out needs a path");
     } else if (TakeValue(arg, "--repetitions", value)) {

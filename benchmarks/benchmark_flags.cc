@@ -53,16 +53,23 @@ constexpr Flag kFlags[] = {
 // As --repetitions.
 constexpr std::int64_t kMaxRepetitions = 1000;
 
+// Whether `value` is one of the '|'-separated `choices`, exactly as
+// Google Benchmark compares them.
 bool IsChoice(std::string_view choices, std::string_view value) {
-  std::string lower(value);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
   for (std::size_t start = 0; start <= choices.size();) {
     const std::size_t bar = std::min(choices.find('|', start), choices.size());
-    if (choices.substr(start, bar - start) == lower) return true;
+    if (choices.substr(start, bar - start) == value) return true;
     start = bar + 1;
   }
   return false;
+}
+
+// Google Benchmark reads a boolean's words in any case.
+bool IsBool(std::string_view value) {
+  std::string lower(value);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return IsChoice("true|false|yes|no|on|off|1|0|t|f|y|n", lower);
 }
 
 bool IsKeyValues(std::string_view list) {
@@ -87,8 +94,7 @@ std::optional<std::string> ValueError(const Flag& flag,
   }
   switch (flag.takes) {
     case Takes::kBool:
-      if (IsChoice("true|false|yes|no|on|off|1|0|t|f|y|n", *value))
-        return std::nullopt;
+      if (IsBool(*value)) return std::nullopt;
       return "expected true or false";
     case Takes::kCount: {
       const auto count = ParseWholeNumber(*value);

@@ -181,7 +181,7 @@ const std::vector<std::string> kGoodBenchmarkFlags = {
     "--benchmark_min_warmup_time=0",
     "--benchmark_repetitions=3",
     "--benchmark_enable_random_interleaving",
-    "--benchmark_report_aggregates_only=true",
+    "--benchmark_report_aggregates_only=TRUE",
     "--benchmark_display_aggregates_only=no",
     "--benchmark_format=json",
     "--benchmark_out=/tmp/concbench-command-line-test.json",
@@ -216,6 +216,7 @@ TEST(CommandLineTest, BadBenchmarkFlagsAreOneUsageError) {
         "--benchmark_repetitions=1.5", "--benchmark_color=",
         "--benchmark_list_tests=maybe", "--benchmark_context=nokey",
         "--benchmark_context==v", "--benchmark_time_unit=min",
+        "--benchmark_format=JSON", "--benchmark_time_unit=MS",
         "--benchmark_out=", "--benchmark_frobnicate=1", "--benchmark_"}) {
     const std::string message = UsageMessage({flag});
     EXPECT_TRUE(message.starts_with(flag)) << message;

@@ -19,6 +19,9 @@
 #   make export IN=run.json FORMAT=bmf|gab|gab-bigger OUT=file [SKIP_FAILED=1]
 #   make gate-check [RUNS=n] [SLOWDOWN_RUNS=n] [DIR=dir] [FILTER=regex] [SLOW=regex]
 #                                         calibrate the gate on real A/A runs
+#   make chaos [N=200] [DIR=dir] [SUITE=quick|smoke]
+#                                         random signals and kills to running
+#                                         suites: hangs, leaks, lost results
 #
 # A script's own exit status says what went wrong (README, "Exit statuses");
 # make itself exits 2 whenever a recipe fails.
@@ -43,7 +46,7 @@ MPI_RANKS = $(or $(RANKS),$$(nproc))
 # 60-second budget (with 10, a quick make bench took 72 s).
 MPI_ARGS = $(if $(QUICK),--quick --repetitions=5) $(if $(FILTER),--filter='$(FILTER)')
 
-.PHONY: deps release debug bench bench-mpi test plot report compare regress gate-check export clean clean-shm
+.PHONY: deps release debug bench bench-mpi test plot report compare regress gate-check chaos export clean clean-shm
 
 deps:
 	@scripts/deps.sh
@@ -152,6 +155,13 @@ gate-check: release
 	  $(if $(RUNS),--runs '$(RUNS)') $(if $(SLOWDOWN_RUNS),--slowdown-runs '$(SLOWDOWN_RUNS)') \
 	  $(if $(FILTER),--filter '$(FILTER)') $(if $(ROUNDS),--rounds '$(ROUNDS)') \
 	  $(if $(SLOW),--slow '$(SLOW)')
+
+# Not part of make test: N runs, each of one workload, each sent a random
+# signal or kill; the report (DIR/report.json) counts hangs, lost runs,
+# leftover processes and leaked objects, and the exit status is 1 if any.
+chaos: release
+	@$(PY) scripts/chaos.py --iterations '$(or $(N),200)' \
+	  --dir '$(or $(DIR),results/chaos)' $(if $(SUITE),--suite '$(SUITE)')
 
 export: deps
 	@test -n "$(IN)" -a -n "$(FORMAT)" -a -n "$(OUT)" || { echo "concbench: usage: make export IN=<json> FORMAT=bmf|gab|gab-bigger OUT=<file> [SKIP_FAILED=1]" >&2; exit 2; }

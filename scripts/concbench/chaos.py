@@ -39,6 +39,16 @@ GRACE_S = 2.0        # children watch their parent and exit on their own
 FIRST_GUESS_S = 3.0  # a run's length before any of its workload has ended
 
 
+def is_zombie(pid):
+    """True when pid has exited and waits to be reaped (a signal to it is
+    accepted and does nothing), or is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
 def marked_processes(token):
     """Pids of live processes whose environment carries MARK=token (a run
     and everything it forked or spawned), zombies aside."""
@@ -49,11 +59,19 @@ def marked_processes(token):
             continue
         try:
             with open(f"/proc/{entry}/environ", "rb") as f:
-                if needle in f.read().split(b"\0"):
+                if needle in f.read().split(b"\0") and not is_zombie(entry):
                     found.append(int(entry))
         except OSError:
             continue
     return found
+
+
+def default_signals():
+    """In the run, before exec: the signals this loop sends take their
+    default action (a shell's background job inherits SIGINT ignored, and
+    an ignored signal stays ignored across exec)."""
+    for signo in SIGNALS[1:] + (signal.SIGQUIT,):
+        signal.signal(signo, signal.SIG_DFL)
 
 
 def objects_of(run_id, out):
@@ -138,7 +156,8 @@ class Iteration:
         start = time.monotonic()
         with open(os.path.join(args.dir, "last_run.log"), "w") as log:
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                                    stderr=log, start_new_session=True)
+                                    stderr=log, start_new_session=True,
+                                    preexec_fn=default_signals)
             sent = self.send(proc, start)
             try:
                 proc.wait(timeout=args.hang_after + self.delay)
@@ -159,6 +178,8 @@ class Iteration:
                 return "nobody"
             time.sleep(0.01)
         target = proc.pid
+        if is_zombie(proc.pid):
+            return "nobody"  # its work is done; it waits to be reaped
         if not self.at_main:
             others = [p for p in marked_processes(self.run_id) if p != proc.pid]
             if not others:

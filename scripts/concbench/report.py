@@ -210,9 +210,7 @@ def write(run, path, svgs=None):
     """Writes report.html to path; draws the charts when svgs is None."""
     if svgs is None:
         from concbench import charts
-        svgs = {}
-        for chart in charts.each_chart(run):
-            svgs.setdefault(chart.workload, []).append((chart.title, charts.svg_text(chart)))
+        svgs = charts.draw(run)[1]
     text = render(run, svgs)
     try:
         if os.path.dirname(path):

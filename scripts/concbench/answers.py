@@ -93,7 +93,8 @@ def map_answers(run, benches):
     if not any(b.variant == "serial" for b in benches):
         return []
     ok = candidates(benches)
-    shapes = grouping.group_by(ok, grouping.shape)
+    shapes = dict(sorted(grouping.group_by(ok, grouping.shape).items(),
+                         key=lambda item: grouping.params_key(item[0])))
     lines = []
     for shape, members in shapes.items():
         shape_text = grouping.params_text(shape) if len(shapes) > 1 else ""
@@ -195,7 +196,7 @@ def cpython_answers(run, benches):
     figures and CPython's cost as a multiple of C++'s, with its interval
     (per task when CPython ran fewer tasks)."""
     lines = []
-    for b in candidates(benches):
+    for b in grouping.ordered(candidates(benches)):
         if b.params.get("impl") != "cpython":
             continue
         twin, per_task = cpython_twin(b, benches)
@@ -224,7 +225,7 @@ def start_method_answers(run, benches):
     beside its fork twin (the same name without start:): both figures, its
     cost as a multiple of the fork row's with the interval, and its floor
     ratio when it names a floor."""
-    ok = [b for b in candidates(benches) if "impl" not in b.params]
+    ok = grouping.ordered(b for b in candidates(benches) if "impl" not in b.params)
 
     def start(b):
         return b.params.get("start", names.DEFAULT_START)

@@ -6,11 +6,12 @@ counter. On synthetic schema-2 and legacy fixtures and a real smoke run."""
 import copy
 import json
 import os
+import re
 import tempfile
 import unittest
 
 from tests import helpers
-from concbench import answers, facts, figures, results, summary, tables
+from concbench import answers, facts, figures, results, summary, tables, units
 
 
 def load(name):
@@ -189,6 +190,40 @@ class TableTest(unittest.TestCase):
         self.assertIn("x the cost of its floor", md)
         for workload in ("bank", "ipc", "limits", "sleep_io", "spawn", "sum_squares"):
             self.assertIn(f"## {workload}\n\n*{answers.question(workload)}*", md)
+
+    def test_units_from_one_rule(self):
+        for key in ("seconds_per_task", "cpu_seconds_per_task", "cpu_seconds", "makespan",
+                    "ideal_makespan", "overhead_per_task"):
+            self.assertEqual(units.counter_unit(key), "s", key)
+        self.assertEqual(units.counter_unit("ns_per_op"), "ns")
+        self.assertEqual(units.counter_unit("ops_per_second"), "ops/s")
+        self.assertEqual(units.counter_unit("bytes_per_second"), "B/s")
+        self.assertEqual(units.counter_unit("tasks"), "")
+        self.assertEqual(units.fmt_counter("seconds_per_task", 3.02e-09), "3.02 ns")
+        self.assertEqual(units.fmt_counter("cpu_seconds_per_task", 0.000218), "218 us")
+
+    def test_rounding_rolls_over_to_the_next_prefix(self):
+        self.assertEqual(units.fmt_num(999_960), "1 M")
+        self.assertEqual(units.fmt_num(999.7), "1 k")
+        self.assertEqual(units.fmt_num(999_400), "999 k")
+        self.assertEqual(units.fmt_time(999_960), "1 ms")
+        self.assertEqual(units.fmt_value(999.96e9, "B/s"), "1 TB/s")
+        self.assertNotIn("e", units.fmt_num(2e-6) + units.fmt_time(3e-9) + units.fmt_num(5e13))
+
+    def test_the_committed_baseline_has_no_scientific_notation(self):
+        md = summary.render(results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                                          "concbench.json")))
+        self.assertNotRegex(md, r"\d\.?\d*e[+-]\d")
+        self.assertNotIn("1e+03", md)
+
+    def test_answer_lines_in_numeric_order(self):
+        run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                            "concbench.json"))
+        lines = [x for x in answer_lines(run, "sleep_io")
+                 if re.match(r"tasks:\d+/sleep_ms:\d+: ", x)]
+        self.assertGreaterEqual(len(lines), 4)
+        tasks = [int(x.split("/")[0].split(":")[1]) for x in lines]
+        self.assertEqual(tasks, sorted(tasks), lines)
 
     def test_every_fixture_is_summarised(self):
         for name in ("full.json", "base.json", "full_v2.json", "failed_v2.json",

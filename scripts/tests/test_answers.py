@@ -51,6 +51,36 @@ class BankAnswerTest(unittest.TestCase):
         self.assertIn("every primitive with a lock or an atomic ended at exactly the expected "
                       "balance", lines)
 
+    def test_cheapest_lock_per_mode_from_the_traits(self):
+        lines = [x for x in answer_lines(load("full_v2.json"), "bank")
+                 if x.startswith("cheapest lock")]
+        self.assertEqual(lines, [
+            "cheapest lock, contended (threads/ops:100000/workers:2): spinlock 17.7 ns "
+            "[17.7, 18 ns] per update (56.4 M ops/s)",
+            "cheapest lock, contended (processes/ops:100000/workers:2): ipc_mutex 19.3 ns "
+            "[19.3, 19.5 ns] per update (51.9 M ops/s) (the only lock)"])
+
+        def no_lock(data):  # spinlock's traits say it is no lock: the next lock wins
+            for d in data["context"]["concbench"]["benchmarks"]:
+                if d["variant"] == "spinlock":
+                    d["traits"]["is_lock"] = "false"
+        lines = answer_lines(rewritten("full_v2.json", no_lock), "bank")
+        self.assertIn("cheapest lock, contended (threads/ops:100000/workers:2): ipc_mutex",
+                      "\n".join(lines))
+
+    def test_cheapest_lock_on_the_committed_baseline(self):
+        run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                            "concbench.json"))
+        lines = [x for x in answer_lines(run, "bank") if x.startswith("cheapest lock")]
+        modes = [x.split("(", 1)[1].split("/", 1)[0] for x in lines]
+        self.assertEqual(modes, ["threads", "processes", "ranks"], lines)
+        for line in lines:
+            self.assertRegex(line, r"contended \([a-z]+/ops:\d+/(workers|ranks):2\): ")
+            winner = line.split("): ", 1)[1].split(" ", 1)[0]
+            bench = next(b for b in run.benches.values() if b.variant == winner)
+            self.assertTrue(facts.is_lock(bench), line)
+            self.assertIn(" [", line)
+
     def test_racy_comes_from_the_traits_when_present(self):
         def rename(data):
             for e in data["benchmarks"]:

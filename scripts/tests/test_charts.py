@@ -56,12 +56,32 @@ class PaletteTest(unittest.TestCase):
             self.assertIn(name, known)
 
     def test_every_name_of_a_real_run_is_in_the_table(self):
-        run = results.load_run(helpers.data("smoke_v2.json"))
-        missing = {b.variant for b in run.benches.values()} - set(palette.BY_NAME)
-        self.assertEqual(missing, set(), "add them to palette.TABLE and the README")
+        for path in (helpers.data("smoke_v2.json"),
+                     os.path.join(helpers.ROOT, "results", "baseline", "concbench.json")):
+            with self.subTest(path=path):
+                run = results.load_run(path)
+                names = {b.variant for b in run.benches.values()}
+                missing = names - set(palette.BY_NAME)
+                self.assertEqual(missing, set(), "add them to palette.TABLE and the README")
+                styles = {}
+                for name in sorted(names):
+                    styles.setdefault(palette.style(name), []).append(name)
+                shared = {s: n for s, n in styles.items() if len(n) > 1}
+                self.assertEqual(shared, {}, "no two names share colour and marker")
+
+    def test_racy_primitives_are_grey(self):
+        run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                            "concbench.json"))
+        from concbench import facts
+        racy = {b.variant for b in run.benches.values() if facts.is_racy(b)}
+        self.assertEqual(racy, {"none", "mpi_none"})
+        for name in racy:
+            colour = palette.style(name).colour
+            self.assertTrue(colour[1:3] == colour[3:5] == colour[5:7], (name, colour))
 
     def test_unknown_names_keep_their_style(self):
         self.assertEqual(palette.style("forkserver_pool"), palette.style("forkserver_pool"))
+        self.assertNotIn(palette.style("forkserver_pool"), set(palette.BY_NAME.values()))
         self.assertEqual(palette.style("threads"), palette.Style("#1f77b4", "s"))
 
 

@@ -16,7 +16,7 @@ def all_charts(name, only=None):
     """{(workload, stem): Chart} of a fixture (of the workload `only`),
     drawn; the caller closes the figures."""
     plt = cli.pyplot()
-    run = results.load_run(helpers.data(name))
+    run = results.load_run(name if os.path.isabs(name) else helpers.data(name))
     out = {}
     with plt.rc_context(charts.RC):
         for workload, benches in sorted(run.workloads().items()):
@@ -180,6 +180,37 @@ class ChartTest(unittest.TestCase):
         finally:
             for chart in drawn.values():
                 cli.pyplot().close(chart.fig)
+
+
+BASELINE = os.path.join(helpers.ROOT, "results", "baseline", "concbench.json")
+
+
+class BaselineChartTest(unittest.TestCase):
+    """The charts of the committed full baseline (MPI, limits and CPython rows)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.charts = all_charts(BASELINE)
+
+    @classmethod
+    def tearDownClass(cls):
+        plt = cli.pyplot()
+        for chart in cls.charts.values():
+            plt.close(chart.fig)
+
+    def axes(self, key):
+        return [ax for ax in self.charts[key].fig.axes if ax.get_visible()]
+
+    def test_mpi_bank_rows_are_lines_against_ranks(self):
+        panels = {ax.get_title(): ax for ax in self.axes(("bank", "throughput"))}
+        self.assertIn("ranks/ops:20000", panels)
+        ranks = panels["ranks/ops:20000"]
+        self.assertEqual(ranks.get_xlabel(), "ranks")
+        drawn = [ln for ln in ranks.get_lines() if len(ln.get_xdata()) >= 3]
+        self.assertGreaterEqual(len(drawn), 3)
+        for key in self.charts:
+            for ax in self.axes(key):
+                self.assertNotIn("None", ax.get_title(), key)
 
 
 if __name__ == "__main__":

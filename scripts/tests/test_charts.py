@@ -212,6 +212,40 @@ class BaselineChartTest(unittest.TestCase):
             for ax in self.axes(key):
                 self.assertNotIn("None", ax.get_title(), key)
 
+    def legend_labels(self, key):
+        return [t.get_text() for t in self.charts[key].fig.legends[0].get_texts()]
+
+    def test_per_task_fits_on_log_axes_non_positive_apart(self):
+        panels = {ax.get_title(): ax for ax in self.axes(("sum_squares", "per_task"))}
+        slope = panels["inner:10: cost per task (slope)"]
+        fixed = panels["inner:10: fixed cost per run (intercept)"]
+        for ax in (slope, fixed):
+            self.assertEqual(ax.get_xscale(), "log")
+        marked = [t.get_text() for ax in (slope, fixed) for t in ax.texts
+                  if t.get_text().startswith("≤ 0: -")]
+        self.assertTrue(marked)  # the baseline has a negative slope and negative intercepts
+        self.assertTrue(any(x.startswith("fit ≤ 0") for x in
+                            self.legend_labels(("sum_squares", "per_task"))))
+
+    def test_sleep_legend_is_grouped(self):
+        labels = self.legend_labels(("sleep_io", "efficiency"))
+        self.assertLessEqual(len(labels), 25, labels)
+        for name in ("threads", "asio_async", "process_pool_map", "half filled: CPython rows",
+                     "line: workers:1", "line: workers: one per task"):
+            self.assertIn(name, labels)
+
+    def test_spawn_floors_drawn(self):
+        labels = self.legend_labels(("spawn", "times"))
+        for floor in ("fork_exit_wait", "posix_spawn_wait", "thread_create_join"):
+            self.assertIn(f"floor: {floor}", labels)
+
+    def test_ipc_latency_beside_the_cpu_it_burns(self):
+        titles = [ax.get_title() for ax in self.axes(("ipc", "pingpong"))]
+        latency = [t for t in titles if not t.endswith(": CPU burnt")]
+        cpu = [t for t in titles if t.endswith(": CPU burnt")]
+        self.assertEqual(sorted(t + ": CPU burnt" for t in latency), sorted(cpu))
+        self.assertGreaterEqual(len(cpu), 6)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -121,7 +121,9 @@ def per_task_answers(run, benches):
     time / tasks at the largest count."""
     tiny = [b for b in benches if is_tiny(run, b)]
     lines = []
-    for work, members in grouping.group_by(tiny, work_of).items():
+    works = grouping.group_by(tiny, work_of)
+    for work in sorted(works, key=grouping.params_key):
+        members = works[work]
         fitted = {k: f.per_task for k, f in fits.task_fits(members).items()
                   if f.per_task.value > 0}
         best = {}
@@ -133,8 +135,7 @@ def per_task_answers(run, benches):
         if not best:
             continue
         order = sorted(best.values(), key=lambda x: x[1].value)
-        text = "; ".join(f"{label} {units.fmt_estimate(e, 's', interval=False)}"
-                         for label, e in order)
+        text = "; ".join(f"{label} {units.fmt_estimate(e, 's')}" for label, e in order)
         how = "fitted slope over task counts" if fitted else "time / tasks"
         where = grouping.params_text(work)
         lines.append(f"tiny tasks{f' ({where})' if where else ''}: cost per task ({how}), "
@@ -142,9 +143,7 @@ def per_task_answers(run, benches):
     return lines
 
 
-def work_of(bench):
-    """The work of a task: the problem size without the task count."""
-    return tuple((k, v) for k, v in grouping.shape(bench) if k != "tasks")
+work_of = fits.work_of
 
 
 def listing_answers(benches):

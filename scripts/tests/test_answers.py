@@ -246,6 +246,20 @@ class TableTest(unittest.TestCase):
         self.assertNotRegex(md, r"\d\.?\d*e[+-]\d")
         self.assertNotIn("1e+03", md)
 
+    def test_per_task_fits_with_intervals(self):
+        md = summary.render(results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                                          "concbench.json")))
+        section = md[md.index("## sum_squares\n"):md.index("## sum_squares_skewed")]
+        self.assertIn("Per-task fits:", section)
+        self.assertIn("| series | tasks fitted | fixed cost per run [95% CI] | "
+                      "cost per task [95% CI] |", section)
+        rows = [x for x in section.splitlines() if x.startswith("| threads/workers:2 (inner:10)")]
+        self.assertEqual(len(rows), 1, section)
+        self.assertRegex(rows[0], r"\| 10000, 40000 \| [-0-9.]+ [mun]?s \[.*\] \| "
+                                  r"[-0-9.]+ [mun]?s \[.*\] \|$")
+        tiny = next(x for x in section.splitlines() if x.startswith("- tiny tasks (inner:10)"))
+        self.assertRegex(tiny, r"tbb/workers:2 [0-9.]+ ns \[")
+
     def test_answer_lines_in_numeric_order(self):
         run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
                                             "concbench.json"))

@@ -11,11 +11,12 @@
 #   make test                             build with sanitizers, run every test
 #   make plot IN=run.json [OUT=dir]       redraw charts, summary.md and report.html
 #   make report IN=run.json [OUT=file]    redraw report.html only
-#   make compare A=a.json B=b.json        per-benchmark change, the gate's rule
+#   make compare A=a.json B=b.json [STATUS=file]
+#                                         per-benchmark change, the gate's rule
 #   make regress [BASE=rev | BASELINE=run.json] [ROUNDS=n] [FILTER=regex]
 #                [REPORT=json] [MARKDOWN=md] [JUNIT=xml] [OUT=dir]
 #                [THRESHOLD=t] [ALPHA=a] [SENSITIVITY=s] [SUITE=quick|smoke|full]
-#                                         fail if anything got slower
+#                [STATUS=file]             fail if anything got slower
 #   make export IN=run.json FORMAT=bmf|gab|gab-bigger OUT=file [SKIP_FAILED=1]
 #   make gate-check [RUNS=n] [SLOWDOWN_RUNS=n] [DIR=dir] [FILTER=regex] [SLOW=regex]
 #                                         calibrate the gate on real A/A runs
@@ -24,7 +25,8 @@
 #                                         suites: hangs, leaks, lost results
 #
 # A script's own exit status says what went wrong (README, "Exit statuses");
-# make itself exits 2 whenever a recipe fails.
+# make itself exits 2 whenever a recipe fails (compare and regress keep the
+# script's status in STATUS=file).
 
 # PY runs the scripts and the CPython rows (Debian's interpreter, which sees
 # the Debian packages); PYTHON=0 leaves the CPython rows out of make bench.
@@ -130,9 +132,15 @@ report: deps
 	@test -n "$(IN)" || { echo "concbench: usage: make report IN=<concbench.json> [OUT=report.html]" >&2; exit 2; }
 	@$(PY) scripts/report.py --in '$(IN)' $(if $(OUT),--out '$(OUT)')
 
+# make exits 2 whenever a recipe fails, whatever the script's status (1
+# slower, 2 bad input, 3 failed, 4 too few repetitions): STATUS=file keeps
+# the script's own status in that file (also when it is 0), and make's
+# "Error N" line names it too.
+KEEP_STATUS = status=$$?; $(if $(STATUS),echo $$status > '$(STATUS)';) exit $$status
+
 compare: deps
-	@test -n "$(A)" -a -n "$(B)" || { echo "concbench: usage: make compare A=<a.json> B=<b.json>" >&2; exit 2; }
-	@$(PY) scripts/compare.py '$(A)' '$(B)'
+	@test -n "$(A)" -a -n "$(B)" || { echo "concbench: usage: make compare A=<a.json> B=<b.json> [STATUS=file]" >&2; exit 2; }
+	@$(PY) scripts/compare.py '$(A)' '$(B)'; $(KEEP_STATUS)
 
 # Every option of the gate passes through; BASE is any revision (default:
 # the merge base with main, see scripts/regress.py).
@@ -144,7 +152,8 @@ regress: deps
 	  $(if $(OUT),--out '$(OUT)') $(if $(SUITE),--suite '$(SUITE)') \
 	  $(if $(REPETITIONS),--repetitions '$(REPETITIONS)') \
 	  $(if $(THRESHOLD),--threshold '$(THRESHOLD)') $(if $(ALPHA),--alpha '$(ALPHA)') \
-	  $(if $(SENSITIVITY),--sensitivity '$(SENSITIVITY)') $(if $(FORCE),--force)
+	  $(if $(SENSITIVITY),--sensitivity '$(SENSITIVITY)') $(if $(FORCE),--force); \
+	  $(KEEP_STATUS)
 
 # Real A/A runs of the gate and runs with an injected slowdown, on this
 # machine, with the release binary on both sides: the measured false-alarm

@@ -51,6 +51,23 @@ class DeriveTest(unittest.TestCase):
         self.assertTrue(d["w/serial/x:1"]["estimate"]["unstable"])
         self.assertFalse(d["w/serial/x:2"]["estimate"]["unstable"])
 
+    def test_task_fits(self):
+        jitter = [1.0, 1.01, 1.02, 1.0, 1.005]
+        small = bench("w/pool/tasks:1000/workers:2", [1.5 * j for j in jitter])
+        large = bench("w/pool/tasks:3000/workers:2", [3.5 * j for j in jitter])
+        alone = bench("w/pool/tasks:1000/workers:1", [2.0 * j for j in jitter])
+        d = estimates.derive(self.run_of(small, large, alone))
+        self.assertEqual(len(d["task_fits"]), 1)  # workers:1 ran one task count
+        f = d["task_fits"][0]
+        self.assertEqual((f["workload"], f["variant"], f["series"], f["tasks"]),
+                         ("w", "pool", "pool/workers:2", [1000.0, 3000.0]))
+        self.assertEqual(f["params"], {"workers": "2"})
+        self.assertAlmostEqual(f["per_task"]["value"], 0.001)
+        self.assertAlmostEqual(f["fixed"]["value"], 0.5)
+        for part in ("fixed", "per_task"):
+            self.assertLessEqual(f[part]["lo"], f[part]["value"])
+            self.assertLessEqual(f[part]["value"], f[part]["hi"])
+
 
 class ScriptTest(unittest.TestCase):
     def test_writes_the_file(self):

@@ -62,8 +62,10 @@ debug: deps
 	@cmake --build --preset debug -j 2
 
 # A run in which a benchmark failed still writes its JSON: it is drawn and
-# reported (marked failed), but kept out of the history; then the failure is
-# the exit status. plot.py exits 3 when it drew a run with failures.
+# reported (marked failed), but kept out of the history; then one line says
+# so and the recipe fails. Either side may find the failure: the binary
+# (exit 1) or plot.py (exit 3: it drew a run with failures, e.g. a merged
+# MPI or CPython row).
 #
 # The MPI rows (concbench_mpi under mpirun, where built; MPI=0 leaves them
 # out) and then the CPython rows (benchmarks/cpython) run after the C++ suite
@@ -99,10 +101,12 @@ bench: release
 	if [ -f $(JSON) ] && [ $$status -le 1 ]; then \
 	  drawn=0; $(PY) scripts/plot.py --in $(JSON) --out $(LATEST) || drawn=$$?; \
 	  if [ $$drawn -ne 0 ] && [ $$drawn -ne 3 ]; then exit $$drawn; fi; \
+	  if [ $$drawn -eq 3 ]; then status=1; fi; \
 	  if [ $$status -eq 0 ]; then \
 	    $(PY) scripts/history.py append --in $(JSON) --history results/history.jsonl || exit $$?; \
 	  fi; \
 	  echo "concbench: results in $(JSON); read $(LATEST)/report.html (also summary.md, charts/)"; \
+	  if [ $$status -ne 0 ]; then echo "concbench: make bench failed: a benchmark failed (its error is in $(JSON) and marked in the report)" >&2; fi; \
 	fi; exit $$status
 
 # The MPI rows alone, across the hosts of an OpenMPI hostfile (README,

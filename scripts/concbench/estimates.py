@@ -46,6 +46,18 @@ def speedup(run, bench):
     return stats.ratio(bench.values, ref.values, m.kind, m.better)
 
 
+def _stretch_ratio(bench, floor):
+    """A sleeping map against one sleep: a makespan over one sleep would
+    count the rounds, so both sides are compared by their stretch over their
+    own ideal time (1 / their `efficiency` counter, per repetition)."""
+    def stretch(b):
+        return [1 / e for e in b.counters.get("efficiency", []) if e > 0]
+    num, den = stretch(bench), stretch(floor)
+    if not num or not den:
+        return None
+    return stats.ratio(num, den, bench.metric.kind, "lower")
+
+
 def floor_ratio(run, bench):
     """The benchmark's metric over its floor's, oriented so that 1 is the
     floor and larger is further from it; None without a measured floor."""
@@ -53,6 +65,8 @@ def floor_ratio(run, bench):
     if floor is None or floor.failed or bench.failed or not floor.values:
         return None
     m, fm = bench.metric, floor.metric
+    if m.kind == "sleep":
+        return _stretch_ratio(bench, floor)
     if m.better != fm.better:
         return None
     if m.better == "lower":

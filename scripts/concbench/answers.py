@@ -254,6 +254,24 @@ def start_method_answers(run, benches):
     return lines
 
 
+def sleep_floor_answers(run, benches):
+    """The serial loop's sleeping against the machine's own sleep: its
+    efficiency beside the floor's (one sleep alone), per shape."""
+    lines = []
+    for b in sorted(candidates(benches), key=lambda b: grouping.params_key(b.params)):
+        floor = figures.floor_bench(run, b)
+        if b.variant != "serial" or b.metric.kind != "sleep" or floor is None:
+            continue
+        ratio = figures.floor_ratio(run, b)
+        mine, its = (b.counters.get("efficiency"), floor.counters.get("efficiency"))
+        if ratio is None or not mine or not its:
+            continue
+        lines.append(f"{grouping.params_text(b.params)}: serial efficiency "
+                     f"{max(mine):.3f} (best repetition) against one sleep's {max(its):.3f} "
+                     f"({floor.name}): {units.fmt_ratio(ratio)} its floor")
+    return lines
+
+
 def status_lines(benches):
     """Failures and unstable results, one line each when there are any."""
     lines = []
@@ -281,6 +299,7 @@ def answers(run, workload, benches):
         lines += map_answers(run, benches)
     if not lines and candidates(benches):
         lines += listing_answers(benches)
+    lines += sleep_floor_answers(run, benches)
     lines += start_method_answers(run, benches)
     lines += cpython_answers(run, benches)
     if not candidates(benches):

@@ -127,6 +127,24 @@ class MapAnswerTest(unittest.TestCase):
         self.assertIn("tasks:1000/sleep_ms:10: fastest: asio_async/style:callbacks", lines[2])
         self.assertIn("efficiency 0.9", lines[2])
 
+    def test_serial_sleep_against_the_sleep_floor(self):
+        def bench(name, kind, efficiency, floor=None):
+            b = results.Bench(name, {"metric": {"name": "real_time", "unit": "s",
+                                                "better": "lower", "kind": kind},
+                                     "floor": floor})
+            b.values, b.rounds = [0.105] * 5, [0] * 5
+            b.times_ns = [v * 1e9 for v in b.values]
+            b.counters["efficiency"] = [efficiency] * 5
+            return b
+        floor = bench("limits/sleep/sleep_us:1000", "latency", 0.98)
+        serial = bench("sleep_io/serial/tasks:100/sleep_ms:1", "sleep", 0.95,
+                       floor=floor.name)
+        run = results.Run("test", {}, {b.name: b for b in (floor, serial)})
+        line = answers.sleep_floor_answers(run, [serial])[0]
+        self.assertTrue(line.startswith("tasks:100/sleep_ms:1: serial efficiency 0.950 "
+                                        "(best repetition) against one sleep's 0.980"), line)
+        self.assertIn("1.03x", line)
+
     def test_speedups_ties_and_cpython(self):
         run = load("full_v2.json")
         text = "\n".join(answer_lines(run, "sum_squares"))

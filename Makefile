@@ -9,6 +9,7 @@
 #                                         the MPI rows across an OpenMPI
 #                                         hostfile, write results/mpi/
 #   make test                             build with sanitizers, run every test
+#   make tsan                             ThreadSanitizer: unit tests, smoke run
 #   make plot IN=run.json [OUT=dir]       redraw charts, summary.md and report.html
 #   make report IN=run.json [OUT=file]    redraw report.html only
 #   make compare A=a.json B=b.json [STATUS=file]
@@ -48,7 +49,7 @@ MPI_RANKS = $(or $(RANKS),$$(nproc))
 # 60-second budget (with 10, a quick make bench took 72 s).
 MPI_ARGS = $(if $(QUICK),--quick --repetitions=5) $(if $(FILTER),--filter='$(FILTER)')
 
-.PHONY: deps release debug bench bench-mpi test plot report compare regress gate-check chaos export clean clean-shm
+.PHONY: deps release debug tsan bench bench-mpi test plot report compare regress gate-check chaos export clean clean-shm
 
 deps:
 	@scripts/deps.sh
@@ -125,6 +126,16 @@ bench-mpi: release
 # runs the binary that build produced.
 test: debug
 	ctest --preset debug
+
+# The unit tests and the smoke run on a ThreadSanitizer build (build/tsan),
+# oneTBB's frames suppressed (tests/tsan.supp). The test preset leaves out
+# the thread-limit tests (TSan needs threads of its own) and the Python
+# scripts, MPI ranks, gate, chaos and full-/dev/shm runs (make test runs
+# them on the AddressSanitizer build).
+tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j 2
+	ctest --preset tsan
 
 # The history is local to a machine (not committed): drawn when it exists.
 plot: deps

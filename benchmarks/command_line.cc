@@ -15,8 +15,9 @@ namespace {
 
 // Options that take a value; each accepts --flag=value and --flag value.
 constexpr std::string_view kValueFlags[] = {
-    "--filter", "--benchmark_filter", "--out", "--repetitions", "--workers",
-    "--set",    "--test_slowdown"};
+    "--filter",        "--benchmark_filter", "--out",
+    "--repetitions",   "--workers",          "--set",
+    "--test_slowdown", "--test_fail"};
 
 bool TakeValue(const std::string& arg, std::string_view flag,
                std::string& value) {
@@ -92,6 +93,20 @@ void CheckOutputFlags(const Options& options) {
   }
 }
 
+void ParseFail(Options& options, const std::string& value) {
+  const auto colon = value.rfind(':');
+  const auto repetition = colon == std::string::npos
+                              ? std::nullopt
+                              : ParseWholeNumber(value.substr(colon + 1));
+  if (colon == 0 || !repetition || *repetition < 1 || *repetition > 1000) {
+    throw UsageError(
+        "--test_fail takes REGEX:REPETITION with REPETITION from 1 to 1000");
+  }
+  options.fail_filter = value.substr(0, colon);
+  options.fail_repetition = static_cast<int>(*repetition);
+  CompileFilter("--test_fail", options.fail_filter, value);
+}
+
 }  // namespace
 
 Options ParseCommandLine(std::span<const std::string> args) {
@@ -133,6 +148,8 @@ Options ParseCommandLine(std::span<const std::string> args) {
       options.workers = ParseWorkers(value);
     } else if (TakeValue(arg, "--test_slowdown", value)) {
       ParseSlowdown(options, value);
+    } else if (TakeValue(arg, "--test_fail", value)) {
+      ParseFail(options, value);
     } else if (arg.starts_with("--benchmark_")) {
       if (const std::string error = BenchmarkFlagError(arg); !error.empty())
         throw UsageError(error);
@@ -237,8 +254,9 @@ Settings (--set KEY=VALUE; defaults full / quick / smoke; range):
   text += R"help(
 Exit status:
   0  every benchmark ran and verified its result
-  1  a benchmark failed: a wrong result, or an error in its set-up or
-     tear-down (its error is in the JSON and on stdout); the others ran
+  1  a benchmark failed in any repetition: a wrong result, or an error in
+     its set-up or tear-down (its error is in the JSON; the last line on
+     stderr names each failed benchmark); the others ran
   2  bad input: one 'concbench: ...' line on stderr says what
 
 Results: the JSON goes to --out (make bench: results/latest/concbench.json,

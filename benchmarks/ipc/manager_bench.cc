@@ -1,11 +1,16 @@
 // ipc/manager: what one request to a manager server costs (the seed's
-// Manager().list() and .dict() used through proxies): a round trip over a
-// Unix socket to a Boost.Asio server process, by placement.
+// Manager().list() and .dict() used through proxies): a round trip to a
+// Boost.Asio server process over its Unix socket or TCP on the loopback
+// (transport:unix, transport:tcp), by placement. The client authenticates
+// before the loop; the timed requests are the protocol's plain lines.
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "concbench/manager.h"
 #include "concbench/peer.h"
@@ -24,13 +29,23 @@ void Check(std::int64_t got, std::int64_t expected, const char* what) {
   }
 }
 
-void Request(benchmark::State& state, const std::string& op, Pin pin) {
+struct TransportRow {
+  Transport transport;
+  const char* name;  // the transport: parameter
+};
+constexpr TransportRow kTransports[] = {{Transport::kUnix, "unix"},
+                                        {Transport::kTcp, "tcp"}};
+
+void Request(benchmark::State& state, const std::string& op, Pin pin,
+             Transport transport) {
   MainPlacement placement(pin);
   std::optional<Manager> manager;
   std::optional<ManagerClient> client;
   if (!FailOnException(state, [&] {
-        manager.emplace(placement.peer_cpu());
-        client.emplace(manager->socket_path());
+        ManagerOptions options{.cpu = placement.peer_cpu()};
+        if (transport == Transport::kTcp) options.tcp_address = "127.0.0.1:0";
+        manager.emplace(std::move(options));
+        client.emplace(*manager, transport);
         if (op == "get") {
           for (std::int64_t i = 0; i < kListSize; ++i) client->append(3 * i);
         }
@@ -65,16 +80,26 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   // costs the same round trip, which set and len would only repeat.
   std::vector<std::string> ops = {"append", "get", "set", "len"};
   if (config.mode == SuiteMode::kFull) ops = {"append", "get"};
-  for (const std::string& op : ops) {
-    for (Pin pin : pins) {
-      specs.push_back(
-          {.name = Name("ipc", fmt::format("manager/{}", op))
-                       .Param("peer", "process")
-                       .Param("pin", PinName(pin)),
-           .run = [op,
-                   pin](benchmark::State& state) { Request(state, op, pin); },
-           .metric = Metric::RealTime(MetricKind::kLatency),
-           .unit = benchmark::kMicrosecond});
+  // TCP beside the Unix socket: one request's round trip is the question,
+  // so past smoke mode `get` alone runs over both.
+  const std::vector<std::string> tcp_ops =
+      config.mode == SuiteMode::kSmoke ? ops : std::vector<std::string>{"get"};
+  for (const TransportRow& row : kTransports) {
+    const auto& row_ops = row.transport == Transport::kTcp ? tcp_ops : ops;
+    for (const std::string& op : row_ops) {
+      for (Pin pin : pins) {
+        specs.push_back(
+            {.name = Name("ipc", fmt::format("manager/{}", op))
+                         .Param("peer", "process")
+                         .Param("transport", row.name)
+                         .Param("pin", PinName(pin)),
+             .run =
+                 [op, pin, transport = row.transport](benchmark::State& state) {
+                   Request(state, op, pin, transport);
+                 },
+             .metric = Metric::RealTime(MetricKind::kLatency),
+             .unit = benchmark::kMicrosecond});
+      }
     }
   }
 }

@@ -158,7 +158,9 @@ def requests(plt, run, workload, groups, context):
         values, ticks = [], []
         for x, b in enumerate(bs):
             py = cpython.is_row(b)
-            ticks.append((facts.placement(b) or grouping.label(b)) + (cpython.LABEL if py else ""))
+            transport = b.params.get("transport")  # the manager's: unix, tcp
+            ticks.append((facts.placement(b) or grouping.label(b)) +
+                         (f" {transport}" if transport else "") + (cpython.LABEL if py else ""))
             e = seconds(b)
             if figures.usable(e):
                 common.bar(ax, x, e, b.variant, width=0.6, cpython=py,

@@ -1,6 +1,7 @@
 #include "manager_socket.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -67,11 +68,11 @@ std::string Format(const sockaddr_storage& address) {
   if (address.ss_family == AF_INET6) {
     const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
     inet_ntop(AF_INET6, &v6.sin6_addr, host, sizeof(host));
-    return "[" + std::string(host) + "]:" + std::to_string(ntohs(v6.sin6_port));
+    return fmt::format("[{}]:{}", host, ntohs(v6.sin6_port));
   }
   const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
   inet_ntop(AF_INET, &v4.sin_addr, host, sizeof(host));
-  return std::string(host) + ":" + std::to_string(ntohs(v4.sin_port));
+  return fmt::format("{}:{}", host, ntohs(v4.sin_port));
 }
 
 void SetOption(int fd, int level, int name, const void* value, socklen_t size) {

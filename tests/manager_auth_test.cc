@@ -4,8 +4,11 @@
 // each within a generous deadline and each beside an authenticated client
 // that must keep being served.
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netdb.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -134,6 +137,27 @@ class Raw {
   bool eof_ = false;
 };
 
+// HMAC-SHA256 in hex, computed here with OpenSSL directly: the wire format
+// is checked against an implementation other than the harness's.
+std::string HexDigest(const std::string& key, const std::string& message) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+       digest, &size);
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i)
+    hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+std::string FromHex(const std::string& hex) {
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return bytes;
+}
+
 ManagerOptions WithTcp(ManagerLimits limits = {}) {
   return {.tcp_address = "127.0.0.1:0", .limits = limits};
 }
@@ -195,6 +219,38 @@ TEST_P(ManagerAuthTest, WrongKeyIsRefused) {
   auto raw = Challenged();
   raw->Send("AUTH " + std::string(64, '0') + "\n");
   ExpectRefused(*raw, "authentication failed (wrong key)");
+  ExpectGoodClientServed();
+}
+
+// The handshake as the README states it, by hand: the answer is
+// HMAC-SHA256(key, nonce) in hex, and so is the server's answer to ours.
+TEST_P(ManagerAuthTest, HandshakeOnTheWire) {
+  const std::string key = manager_.authkey();
+  const std::string prefix = "CHALLENGE sha256 ";
+  // An answer to the challenge a fresh connection receives.
+  auto answer = [&](Raw& raw) {
+    const auto challenge = raw.Line();
+    EXPECT_TRUE(challenge && challenge->size() == prefix.size() + 64)
+        << challenge.value_or("(nothing)");
+    return "AUTH " + HexDigest(key, FromHex(challenge->substr(prefix.size()))) +
+           "\n";
+  };
+  Raw full(manager_, GetParam());
+  full.Send(answer(full));
+  EXPECT_EQ(full.Line(), "WELCOME");
+  std::string nonce_hex;
+  for (int i = 0; i < 32; ++i) nonce_hex += "5a";
+  full.Send(prefix + nonce_hex + "\n");
+  EXPECT_EQ(full.Line(), "AUTH " + HexDigest(key, std::string(32, '\x5a')));
+  full.Send("len\n");
+  EXPECT_EQ(full.Line(), "OK 1");
+  // Welcomed, then a request instead of its own challenge: refused.
+  Raw half(manager_, GetParam());
+  half.Send(answer(half));
+  EXPECT_EQ(half.Line(), "WELCOME");
+  half.Send("append 2\n");
+  ExpectRefused(half, "not authenticated");
+  EXPECT_EQ(good_.len(), 1) << "the refused request was served";
   ExpectGoodClientServed();
 }
 

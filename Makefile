@@ -11,17 +11,22 @@
 #   make test                             build with sanitizers, run every test
 #   make plot IN=run.json [OUT=dir]       redraw charts, summary.md and report.html
 #   make report IN=run.json [OUT=file]    redraw report.html only
-#   make compare A=a.json B=b.json        per-benchmark change, the gate's rule
+#   make compare A=a.json B=b.json [STATUS=file]
+#                                         per-benchmark change, the gate's rule
 #   make regress [BASE=rev | BASELINE=run.json] [ROUNDS=n] [FILTER=regex]
 #                [REPORT=json] [MARKDOWN=md] [JUNIT=xml] [OUT=dir]
 #                [THRESHOLD=t] [ALPHA=a] [SENSITIVITY=s] [SUITE=quick|smoke|full]
-#                                         fail if anything got slower
+#                [STATUS=file]             fail if anything got slower
 #   make export IN=run.json FORMAT=bmf|gab|gab-bigger OUT=file [SKIP_FAILED=1]
 #   make gate-check [RUNS=n] [SLOWDOWN_RUNS=n] [DIR=dir] [FILTER=regex] [SLOW=regex]
 #                                         calibrate the gate on real A/A runs
+#   make chaos [N=200] [DIR=dir] [SUITE=quick|smoke]
+#                                         random signals and kills to running
+#                                         suites: hangs, leaks, lost results
 #
 # A script's own exit status says what went wrong (README, "Exit statuses");
-# make itself exits 2 whenever a recipe fails.
+# make itself exits 2 whenever a recipe fails (compare and regress keep the
+# script's status in STATUS=file).
 
 # PY runs the scripts and the CPython rows (Debian's interpreter, which sees
 # the Debian packages); PYTHON=0 leaves the CPython rows out of make bench.
@@ -43,7 +48,7 @@ MPI_RANKS = $(or $(RANKS),$$(nproc))
 # 60-second budget (with 10, a quick make bench took 72 s).
 MPI_ARGS = $(if $(QUICK),--quick --repetitions=5) $(if $(FILTER),--filter='$(FILTER)')
 
-.PHONY: deps release debug bench bench-mpi test plot report compare regress gate-check export clean clean-shm
+.PHONY: deps release debug bench bench-mpi test plot report compare regress gate-check chaos export clean clean-shm
 
 deps:
 	@scripts/deps.sh
@@ -57,8 +62,10 @@ debug: deps
 	@cmake --build --preset debug -j 2
 
 # A run in which a benchmark failed still writes its JSON: it is drawn and
-# reported (marked failed), but kept out of the history; then the failure is
-# the exit status. plot.py exits 3 when it drew a run with failures.
+# reported (marked failed), but kept out of the history; then one line says
+# so and the recipe fails. Either side may find the failure: the binary
+# (exit 1) or plot.py (exit 3: it drew a run with failures, e.g. a merged
+# MPI or CPython row).
 #
 # The MPI rows (concbench_mpi under mpirun, where built; MPI=0 leaves them
 # out) and then the CPython rows (benchmarks/cpython) run after the C++ suite
@@ -94,10 +101,12 @@ bench: release
 	if [ -f $(JSON) ] && [ $$status -le 1 ]; then \
 	  drawn=0; $(PY) scripts/plot.py --in $(JSON) --out $(LATEST) || drawn=$$?; \
 	  if [ $$drawn -ne 0 ] && [ $$drawn -ne 3 ]; then exit $$drawn; fi; \
+	  if [ $$drawn -eq 3 ]; then status=1; fi; \
 	  if [ $$status -eq 0 ]; then \
 	    $(PY) scripts/history.py append --in $(JSON) --history results/history.jsonl || exit $$?; \
 	  fi; \
 	  echo "concbench: results in $(JSON); read $(LATEST)/report.html (also summary.md, charts/)"; \
+	  if [ $$status -ne 0 ]; then echo "concbench: make bench failed: a benchmark failed (its error is in $(JSON) and marked in the report)" >&2; fi; \
 	fi; exit $$status
 
 # The MPI rows alone, across the hosts of an OpenMPI hostfile (README,
@@ -127,9 +136,15 @@ report: deps
 	@test -n "$(IN)" || { echo "concbench: usage: make report IN=<concbench.json> [OUT=report.html]" >&2; exit 2; }
 	@$(PY) scripts/report.py --in '$(IN)' $(if $(OUT),--out '$(OUT)')
 
+# make exits 2 whenever a recipe fails, whatever the script's status (1
+# slower, 2 bad input, 3 failed, 4 too few repetitions): STATUS=file keeps
+# the script's own status in that file (also when it is 0), and make's
+# "Error N" line names it too.
+KEEP_STATUS = status=$$?; $(if $(STATUS),echo $$status > '$(STATUS)';) exit $$status
+
 compare: deps
-	@test -n "$(A)" -a -n "$(B)" || { echo "concbench: usage: make compare A=<a.json> B=<b.json>" >&2; exit 2; }
-	@$(PY) scripts/compare.py '$(A)' '$(B)'
+	@test -n "$(A)" -a -n "$(B)" || { echo "concbench: usage: make compare A=<a.json> B=<b.json> [STATUS=file]" >&2; exit 2; }
+	@$(PY) scripts/compare.py '$(A)' '$(B)'; $(KEEP_STATUS)
 
 # Every option of the gate passes through; BASE is any revision (default:
 # the merge base with main, see scripts/regress.py).
@@ -141,7 +156,8 @@ regress: deps
 	  $(if $(OUT),--out '$(OUT)') $(if $(SUITE),--suite '$(SUITE)') \
 	  $(if $(REPETITIONS),--repetitions '$(REPETITIONS)') \
 	  $(if $(THRESHOLD),--threshold '$(THRESHOLD)') $(if $(ALPHA),--alpha '$(ALPHA)') \
-	  $(if $(SENSITIVITY),--sensitivity '$(SENSITIVITY)') $(if $(FORCE),--force)
+	  $(if $(SENSITIVITY),--sensitivity '$(SENSITIVITY)') $(if $(FORCE),--force); \
+	  $(KEEP_STATUS)
 
 # Real A/A runs of the gate and runs with an injected slowdown, on this
 # machine, with the release binary on both sides: the measured false-alarm
@@ -152,6 +168,13 @@ gate-check: release
 	  $(if $(RUNS),--runs '$(RUNS)') $(if $(SLOWDOWN_RUNS),--slowdown-runs '$(SLOWDOWN_RUNS)') \
 	  $(if $(FILTER),--filter '$(FILTER)') $(if $(ROUNDS),--rounds '$(ROUNDS)') \
 	  $(if $(SLOW),--slow '$(SLOW)')
+
+# Not part of make test: N runs, each of one workload, each sent a random
+# signal or kill; the report (DIR/report.json) counts hangs, lost runs,
+# leftover processes and leaked objects, and the exit status is 1 if any.
+chaos: release
+	@$(PY) scripts/chaos.py --iterations '$(or $(N),200)' \
+	  --dir '$(or $(DIR),results/chaos)' $(if $(SUITE),--suite '$(SUITE)')
 
 export: deps
 	@test -n "$(IN)" -a -n "$(FORMAT)" -a -n "$(OUT)" || { echo "concbench: usage: make export IN=<json> FORMAT=bmf|gab|gab-bigger OUT=<file> [SKIP_FAILED=1]" >&2; exit 2; }

@@ -11,8 +11,9 @@ namespace {
 
 // Options that take a value; each accepts --flag=value and --flag value.
 constexpr std::string_view kValueFlags[] = {
-    "--filter", "--benchmark_filter", "--out", "--repetitions", "--workers",
-    "--set",    "--test_slowdown"};
+    "--filter",        "--benchmark_filter", "--out",
+    "--repetitions",   "--workers",          "--set",
+    "--test_slowdown", "--test_fail"};
 
 bool TakeValue(const std::string& arg, std::string_view flag,
                std::string& value) {
@@ -73,6 +74,22 @@ void ParseSlowdown(Options& options, const std::string& value) {
   options.slowdown_filter = value.substr(0, colon);
 }
 
+void ParseFail(Options& options, const std::string& value) {
+  const auto colon = value.rfind(':');
+  char* end = nullptr;
+  const long repetition =
+      colon == std::string::npos
+          ? 0
+          : std::strtol(value.c_str() + colon + 1, &end, 10);
+  if (colon == std::string::npos || colon == 0 || *end != '\0' ||
+      repetition < 1 || repetition > 1000) {
+    throw UsageError(
+        "--test_fail takes REGEX:REPETITION with REPETITION from 1 to 1000");
+  }
+  options.fail_filter = value.substr(0, colon);
+  options.fail_repetition = static_cast<int>(repetition);
+}
+
 }  // namespace
 
 Options ParseCommandLine(std::span<const std::string> args) {
@@ -113,6 +130,8 @@ Options ParseCommandLine(std::span<const std::string> args) {
       options.workers = ParseWorkers(value);
     } else if (TakeValue(arg, "--test_slowdown", value)) {
       ParseSlowdown(options, value);
+    } else if (TakeValue(arg, "--test_fail", value)) {
+      ParseFail(options, value);
     } else if (arg.starts_with("--benchmark_")) {
       TakeValue(arg, "--benchmark_format", options.display_format);
       options.passthrough.push_back(arg);
@@ -201,8 +220,9 @@ Settings (--set KEY=VALUE; defaults full / quick / smoke; range):
   text += R"help(
 Exit status:
   0  every benchmark ran and verified its result
-  1  a benchmark failed: a wrong result, or an error in its set-up or
-     tear-down (its error is in the JSON and on stdout); the others ran
+  1  a benchmark failed in any repetition: a wrong result, or an error in
+     its set-up or tear-down (its error is in the JSON; the last line on
+     stderr names each failed benchmark); the others ran
   2  bad input: one 'concbench: ...' line on stderr says what
 
 Results: the JSON goes to --out (make bench: results/latest/concbench.json,

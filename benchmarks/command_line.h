@@ -32,6 +32,8 @@ struct Options {
   bool help = false;
   std::string slowdown_filter;  // test-only: --test_slowdown=REGEX:FACTOR
   double slowdown = 1.0;
+  std::string fail_filter;  // test-only: --test_fail=REGEX:REPETITION
+  int fail_repetition = 0;
   std::vector<std::string> passthrough;  // --benchmark_* flags
   // Google Benchmark's display: the last --benchmark_format, as there.
   std::string display_format = "console";

@@ -30,6 +30,7 @@ std::function<void(benchmark::State&)> Progress::Wrap(
 
 void Progress::Started(const std::string& name, int repetition) {
   ++started_;
+  repetition_ = repetition;
   std::fprintf(stderr, "%s[%zu/%zu] %s (repetition %d/%d)%s",
                terminal_ ? "\r\033[K" : "", started_, total_runs_, name.c_str(),
                repetition, repetitions_, terminal_ ? "" : "\n");
@@ -40,7 +41,7 @@ void Progress::Finish() {
   if (terminal_) std::fputs("\r\033[K", stderr);
 }
 
-CountingReporter::CountingReporter(std::string_view format) {
+DisplayReporter::DisplayReporter(std::string_view format) {
   if (format == "json") {
     display_ = std::make_unique<benchmark::JSONReporter>();
   } else {
@@ -48,19 +49,16 @@ CountingReporter::CountingReporter(std::string_view format) {
   }
 }
 
-bool CountingReporter::ReportContext(const Context& context) {
+bool DisplayReporter::ReportContext(const Context& context) {
   display_->SetOutputStream(&GetOutputStream());
   display_->SetErrorStream(&GetErrorStream());
   return display_->ReportContext(context);
 }
 
-void CountingReporter::ReportRuns(const std::vector<Run>& runs) {
-  for (const Run& run : runs) {
-    if (run.error_occurred) ++failed_;
-  }
+void DisplayReporter::ReportRuns(const std::vector<Run>& runs) {
   display_->ReportRuns(runs);
 }
 
-void CountingReporter::Finalize() { display_->Finalize(); }
+void DisplayReporter::Finalize() { display_->Finalize(); }
 
 }  // namespace concbench

@@ -16,6 +16,7 @@
 #include "concbench/context.h"
 #include "concbench/describe.h"
 #include "concbench/result_file.h"
+#include "failures.h"
 #include "progress.h"
 
 namespace concbench {
@@ -96,21 +97,32 @@ bool InitializeGoogleBenchmark(const Options& options, const char* program,
 }
 
 void Register(std::vector<BenchmarkSpec>& chosen, const Options& options,
-              Progress& progress) {
+              Progress& progress, FailedRepetitions& failures) {
   const std::regex slowdown_filter =
       CompileFilter(options.slowdown_filter, "--test_slowdown");
+  const std::regex fail_filter =
+      CompileFilter(options.fail_filter, "--test_fail");
   for (BenchmarkSpec& spec : chosen) {
     const std::string name = spec.name.str();
     const double slowdown = !options.slowdown_filter.empty() &&
                                     std::regex_search(name, slowdown_filter)
                                 ? options.slowdown
                                 : 1.0;
+    const int fail_repetition =
+        !options.fail_filter.empty() && std::regex_search(name, fail_filter)
+            ? options.fail_repetition
+            : 0;
     // An exception a benchmark lets escape (its set-up or tear-down) fails
-    // that run, in the JSON, and the suite goes on.
-    auto run = [run = std::move(spec.run), slowdown](benchmark::State& state) {
+    // that run, in the JSON, and the suite goes on. Every failed repetition
+    // is counted here, where it ends.
+    auto run = [run = std::move(spec.run), slowdown, fail_repetition, name,
+                &progress, &failures](benchmark::State& state) {
       SetTestSlowdown(slowdown);
       RunContained(state, run);
       SetTestSlowdown(1.0);
+      if (progress.repetition() == fail_repetition && !state.error_occurred())
+        state.SkipWithError("test failure injected by --test_fail");
+      failures.RecordIfFailed(state, name, progress.repetition());
     };
     auto* registered = benchmark::RegisterBenchmark(
         name.c_str(), progress.Wrap(name, std::move(run)));
@@ -197,8 +209,9 @@ int RunSuite(const Options& options, const char* program) {
       RunContext(options, chosen, repetitions, min_time);
 
   Progress progress(chosen.size(), repetitions);
-  Register(chosen, options, progress);
-  CountingReporter reporter(options.display_format);
+  FailedRepetitions failures;
+  Register(chosen, options, progress, failures);
+  DisplayReporter reporter(options.display_format);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   progress.Finish();
   benchmark::Shutdown();
@@ -207,10 +220,15 @@ int RunSuite(const Options& options, const char* program) {
     run_context["load_avg_end"] = LoadAverage();
     result->Finish("concbench", run_context);
   }
-  if (reporter.failed() > 0) {
-    std::fprintf(stderr,
-                 "concbench: %d run(s) failed; see the error messages above\n",
-                 reporter.failed());
+  if (failures.count() > 0) {
+    // The table shows a failed repetition's error only when fewer than two
+    // of its benchmark's repetitions passed; the JSON has every one.
+    std::fprintf(
+        stderr, "concbench: %s; %s\n",
+        failures.Summary(progress.total_runs()).c_str(),
+        result ? fmt::format("each one's error_message is in {}", options.out)
+                     .c_str()
+               : "run with --out=PATH to keep their error messages");
     return 1;
   }
   return 0;

@@ -85,6 +85,12 @@ TEST(CommandLineTest, TestSlowdownTakesRegexAndFactor) {
   EXPECT_DOUBLE_EQ(options.slowdown, 1.5);
 }
 
+TEST(CommandLineTest, TestFailTakesRegexAndRepetition) {
+  const Options options = Parse({"--test_fail", "^sum_squares/serial/:2"});
+  EXPECT_EQ(options.fail_filter, "^sum_squares/serial/");
+  EXPECT_EQ(options.fail_repetition, 2);
+}
+
 TEST(CommandLineTest, BadInputIsAUsageError) {
   for (const auto& args :
        std::vector<std::vector<std::string>>{{"--frobnicate"},
@@ -101,6 +107,10 @@ TEST(CommandLineTest, BadInputIsAUsageError) {
                                              {"--set==5"},
                                              {"--test_slowdown=serial"},
                                              {"--test_slowdown=serial:0.5"},
+                                             {"--test_fail=serial"},
+                                             {"--test_fail=serial:0"},
+                                             {"--test_fail=serial:x"},
+                                             {"--test_fail=:2"},
                                              {"--list=yaml"},
                                              {"--out"},
                                              {"--out="},

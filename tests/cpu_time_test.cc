@@ -1,16 +1,20 @@
 // cpu_seconds counts the whole process tree: live pool workers (read from
-// their CPU clocks) and reaped children (RUSAGE_CHILDREN), and a child's
-// time does not vanish when it is reaped. The children burn a fixed amount
+// their CPU clocks), reaped children (RUSAGE_CHILDREN) and the forkserver's
+// children (its wait4, reported with the exit status), and a child's time
+// does not vanish when it is reaped. The children burn a fixed amount
 // of their own CPU time, so nothing here depends on the machine's speed.
 #include "concbench/cpu_time.h"
 
 #include <gtest/gtest.h>
 #include <time.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "concbench/process.h"
 #include "concbench/process_pool.h"
+#include "concbench/start_method.h"
 
 namespace concbench {
 namespace {
@@ -31,6 +35,8 @@ std::int32_t Burn(std::int32_t value) {
   return value;
 }
 
+void BurnEntry(std::span<const std::byte>) { Burn(0); }
+
 TEST(CpuTimeTest, LivePoolWorkersAreCounted) {
   ProcessPool pool(1);
   const double pool_before = pool.workers_cpu_seconds();
@@ -47,6 +53,20 @@ TEST(CpuTimeTest, ReapedChildrenStayCounted) {
   ASSERT_TRUE(child.join());
   ASSERT_EQ(child.exitcode(), 0);
   EXPECT_GE(ProcessTreeCpuSeconds() - before, kBurnSeconds);
+}
+
+// The server's child is not this process's: without the server's report its
+// time would be in no clock this process reads.
+TEST(CpuTimeTest, ForkserverChildrenAreCounted) {
+  const double before = ProcessTreeCpuSeconds();
+  Process child(PortableTarget{&BurnEntry}, StartMethod::kForkserver);
+  child.start();
+  ASSERT_TRUE(child.join());
+  ASSERT_EQ(child.exitcode(), 0);
+  // rusage's microseconds may round each of user and system time down.
+  const double counted = ProcessTreeCpuSeconds() - before;
+  EXPECT_GE(counted, kBurnSeconds - 1e-5);
+  EXPECT_LT(counted, 100 * kBurnSeconds);
 }
 
 }  // namespace

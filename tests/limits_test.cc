@@ -6,11 +6,14 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "child_pids.h"
@@ -25,10 +28,12 @@
 namespace concbench {
 namespace {
 
-std::map<std::string, BenchmarkSpec> SuiteByName() {
+std::map<std::string, BenchmarkSpec> SuiteByName(
+    std::map<std::string, std::string> settings = {}) {
   SuiteConfig config;
   config.mode = SuiteMode::kSmoke;
   config.cores = 2;
+  config.settings = std::move(settings);
   std::map<std::string, BenchmarkSpec> specs;
   for (BenchmarkSpec& spec : BuildSuite(config))
     specs.emplace(spec.name.str(), std::move(spec));
@@ -47,6 +52,8 @@ std::vector<std::string> EveryFloor() {
     names.push_back(floors::PipePingPong(pin).str());
   for (auto size : floors::MemcpySizes())
     names.push_back(floors::Memcpy(size).str());
+  for (auto sleep_us : floors::SleepsUs())
+    names.push_back(floors::Sleep(sleep_us).str());
   return names;
 }
 
@@ -60,6 +67,9 @@ TEST(LimitsTest, EveryFloorIsRegisteredWithItsMetric) {
     if (name.starts_with("limits/memcpy/")) {
       EXPECT_EQ(metric.name, "bytes_per_second") << name;
       EXPECT_EQ(metric.better, Better::kHigher) << name;
+    } else if (name.starts_with("limits/sleep/")) {
+      EXPECT_EQ(metric.kind, MetricKind::kSleep) << name;
+      EXPECT_EQ(metric.better, Better::kLower) << name;
     } else {
       EXPECT_EQ(metric.kind, MetricKind::kLatency) << name;
       EXPECT_EQ(metric.better, Better::kLower) << name;
@@ -90,6 +100,53 @@ TEST(LimitsTest, EveryNamedFloorExistsAndJudgesTheSameWay) {
       specs.at("ipc/shm_ring/pingpong/peer:thread/size:8/pin:split").floor,
       floors::SpinPingPong(Pin::kSplit).str());
   EXPECT_EQ(floors::ChannelPingPong(FindChannel("shm_ring"), Pin::kSame), "");
+}
+
+// Every throughput row names its memcpy floor, and it is registered, at
+// every ipc size: the default ones and --set ipc.all_sizes=1's.
+TEST(LimitsTest, EveryThroughputRowHasItsMemcpyFloor) {
+  for (const char* all_sizes : {"0", "1"}) {
+    const auto specs = SuiteByName({{"ipc.all_sizes", all_sizes}});
+    int rows = 0;
+    for (const auto& [name, spec] : specs) {
+      if (spec.name.workload() != "ipc" || spec.metric.unit != "B/s") continue;
+      ++rows;
+      EXPECT_TRUE(spec.floor.starts_with("limits/memcpy/")) << name;
+      EXPECT_TRUE(specs.contains(spec.floor))
+          << name << " names " << spec.floor;
+    }
+    EXPECT_GT(rows, 0) << all_sizes;
+  }
+}
+
+// sleep_io's map variants at the limits sleep's length name it as their
+// floor (their tasks sleep the same way); the event loop's timers do not.
+TEST(LimitsTest, SleepIoMapRowsAtOneMillisecondNameTheSleepFloor) {
+  const auto specs = SuiteByName({{"sleep_io.sleep_ms", "1"}});
+  int named = 0;
+  for (const auto& [name, spec] : specs) {
+    if (spec.name.workload() != "sleep_io") continue;
+    const auto& params = spec.name.params();
+    const bool one_ms = std::find(params.begin(), params.end(),
+                                  std::pair<std::string, std::string>(
+                                      "sleep_ms", "1")) != params.end();
+    if (spec.name.variant() == "asio_async" || !one_ms) {
+      EXPECT_EQ(spec.floor, "") << name;
+      continue;
+    }
+    EXPECT_EQ(spec.floor, floors::Sleep(1000).str()) << name;
+    named += spec.floor.empty() ? 0 : 1;
+  }
+  EXPECT_GT(named, 0);
+  EXPECT_EQ(floors::TaskSleep(10'000), "");
+  EXPECT_EQ(specs.at(floors::Sleep(1000).str()).metric.better, Better::kLower);
+}
+
+TEST(LimitsTest, TheSleepLastsAtLeastItsLength) {
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_GE(limits::FutexSleep(std::chrono::microseconds(200)),
+              std::chrono::microseconds(200));
+  }
 }
 
 // A channel's round-trip floor follows its pingpong_floor trait alone: a

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "concbench/process.h"
+#include "concbench/result_file.h"
 #include "concbench/shared_memory.h"
 #include "name_fields.h"
 
@@ -75,6 +76,48 @@ TEST(ReclaimTest, RemovesWhatADeadOwnerLeftAndNothingElse) {
   }
   shm_unlink(other_namespace.c_str());
   shm_unlink(old_style.c_str());
+}
+
+std::vector<std::string> PartialsIn(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(ReclaimTest, RemovesADeadRunsPartialOfTheSameOutputOnly) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      ("concbench-partials-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directory(dir);
+  const std::string out = dir / "out.json";
+  const std::string other = dir / "other.json";
+  ResultFile live(out);  // a live run's partial stays
+  for (const std::string& path : {out, other}) {
+    Process killed(
+        [&path] {
+          ResultFile file(path);
+          raise(SIGKILL);
+        },
+        "killed-run");
+    killed.start();
+    ASSERT_TRUE(killed.join(std::chrono::milliseconds(10000)));
+    ASSERT_EQ(killed.exitcode(), -SIGKILL);
+  }
+  ASSERT_EQ(PartialsIn(dir).size(), 3u);
+
+  const std::vector<std::string> removed = ReclaimStalePartials(out);
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_TRUE(removed.front().starts_with(out + ".concbench-"))
+      << removed.front();
+  const std::vector<std::string> left = PartialsIn(dir);
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(dir / left[1], live.partial_path()) << "the live run's partial";
+  EXPECT_TRUE(left[0].starts_with("other.json.")) << "another output's";
+  std::filesystem::remove(dir / left[0]);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -20,11 +20,12 @@ inline std::int64_t BatchFor(std::size_t size) {
 }
 
 // 8 B to 1 MiB in powers of four (8 * 4^k up to 512 KiB, then 1 MiB).
-// Full mode runs 10 repetitions of at least 0.2 s, about 3.5 s a benchmark,
-// over 11 channel-and-peer pairs and 3 placements; to stay near six minutes
-// it keeps latency at 8 B and 32 KiB and throughput at 1 MiB (bytes per
-// second). --set ipc.all_sizes=1 runs every size for both. Quick and smoke
-// keep 8 B and 32 KiB for both.
+// Every size is a benchmark per channel-and-peer pair (11) and placement
+// (3), each run the mode's repetitions (concbench --help); to keep the
+// full run within its budget, full mode keeps latency at 8 B and 32 KiB and
+// throughput at 1 MiB (bytes per second). --set ipc.all_sizes=1 runs every
+// size for both. Quick and smoke keep 8 B and 32 KiB for both. The limits
+// workload measures memcpy at every throughput size (floors::MemcpySizes).
 struct Sizes {
   std::vector<std::size_t> pingpong;
   std::vector<std::size_t> throughput;

@@ -2,12 +2,14 @@
 // else. Each timer covers the bare primitive and its check, nothing of the
 // harness's own machinery; a floor that cannot be measured here (no second
 // CPU, no /bin/true) is a failed row naming the reason, never a missing one.
+#include <fmt/format.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -22,6 +24,7 @@
 #include "concbench/placement.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
+#include "ipc/sizes.h"
 #include "limits/workload.h"
 
 extern char** environ;
@@ -145,7 +148,36 @@ void Memcpy(benchmark::State& state, std::size_t size) {
   state.counters["batch"] = static_cast<double>(batch);
 }
 
-void Register(const SuiteConfig&, std::vector<BenchmarkSpec>& specs) {
+// One sleep of `sleep_us` per iteration, checked to last at least that;
+// `efficiency` is the requested over the measured time, as sleep_io's
+// (ideal over measured makespan).
+void Sleep(benchmark::State& state, std::int64_t sleep_us) {
+  const std::chrono::microseconds duration(sleep_us);
+  std::chrono::nanoseconds slept{0};  // by the timed sleeps
+  std::int64_t sleeps = 0;            // timed sleeps
+  bool warmed = false;
+  const bool ran = TimedLoop(state, [&] {
+    const std::chrono::nanoseconds took = FutexSleep(duration);
+    if (took < duration) {
+      throw std::runtime_error(fmt::format("a {} us sleep returned after {} ns",
+                                           sleep_us, took.count()));
+    }
+    if (warmed) {
+      slept += took;
+      ++sleeps;
+    }
+    warmed = true;
+  });
+  if (!ran) return;
+  if (!Verify(state, "sleeps", sleeps, state.iterations())) return;
+  const double mean_s = std::chrono::duration<double>(slept).count() /
+                        static_cast<double>(sleeps);
+  state.counters["sleep_us"] = static_cast<double>(sleep_us);
+  state.counters["efficiency"] = static_cast<double>(sleep_us) * 1e-6 / mean_s;
+}
+
+// The ipc throughput sizes of this run (ipc/sizes.h) get their memcpy floor.
+void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   auto latency = [&specs](Name name,
                           std::function<void(benchmark::State&)> run) {
     specs.push_back({.name = std::move(name),
@@ -172,7 +204,8 @@ void Register(const SuiteConfig&, std::vector<BenchmarkSpec>& specs) {
       RoundTrips<PipePingPong>(state, pin);
     });
   }
-  for (std::int64_t size : floors::MemcpySizes()) {
+  for (std::int64_t size :
+       floors::MemcpySizes(ipc::ChooseSizes(config).throughput)) {
     specs.push_back({.name = floors::Memcpy(size),
                      .run =
                          [size](benchmark::State& state) {
@@ -181,6 +214,13 @@ void Register(const SuiteConfig&, std::vector<BenchmarkSpec>& specs) {
                      .metric = {"bytes_per_second", "B/s", Better::kHigher,
                                 MetricKind::kThroughput},
                      .unit = benchmark::kMicrosecond});
+  }
+  for (std::int64_t sleep_us : floors::SleepsUs()) {
+    specs.push_back(
+        {.name = floors::Sleep(sleep_us),
+         .run = [sleep_us](benchmark::State& state) { Sleep(state, sleep_us); },
+         .metric = Metric::RealTime(MetricKind::kSleep),
+         .unit = benchmark::kMicrosecond});
   }
 }
 

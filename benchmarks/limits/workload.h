@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -56,6 +57,18 @@ std::uint32_t AwaitChange(std::atomic<std::uint32_t>& word,
     if (spins % 4096 == 0 && NowNs() > until)
       throw std::runtime_error("the ping-pong peer stopped answering");
   }
+}
+
+// Sleeps `duration` as sleep_io's tasks do (CancellableSleep): futex waits
+// on a word nobody changes, with a relative timeout, until a steady-clock
+// deadline. Returns how long it took.
+inline std::chrono::nanoseconds FutexSleep(std::chrono::nanoseconds duration) {
+  std::atomic<std::uint32_t> word{0};
+  const auto start = std::chrono::steady_clock::now();
+  const auto until = start + duration;
+  for (auto now = start; now < until; now = std::chrono::steady_clock::now())
+    FutexWait(word, 0, until - now);
+  return std::chrono::steady_clock::now() - start;
 }
 
 // Two threads hand a counter back and forth in one cache line: main writes

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "concbench/executor.h"
+#include "concbench/floors.h"
 #include "concbench/suite.h"
 #include "concbench/verify.h"
 #include "sleep_io/event_loop.h"
@@ -151,12 +152,13 @@ TaskBudget ThreadLimit() {
 void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
               const Shape& shape) {
   auto add = [&](const Name& name, std::function<void(benchmark::State&)> run,
-                 std::map<std::string, std::string> traits) {
+                 std::map<std::string, std::string> traits, std::string floor) {
     if (seen.insert(name.str()).second) {
       specs.push_back({.name = name,
                        .run = std::move(run),
                        .metric = Metric::RealTime(MetricKind::kSleep),
-                       .traits = std::move(traits)});
+                       .traits = std::move(traits),
+                       .floor = std::move(floor)});
     }
   };
   auto base = [&](std::string_view variant) {
@@ -164,6 +166,11 @@ void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
         .Param("tasks", shape.tasks)
         .Param("sleep_ms", shape.sleep_ms);
   };
+  // Every map variant's task sleeps as the limits sleep does (RunTask's
+  // CancellableSleep): that sleep, where measured at this length, is its
+  // floor, against which its efficiency reads. The event loop's timers
+  // wait another way and have none.
+  const std::string task_floor = floors::TaskSleep(shape.sleep_ms * 1000);
   auto add_map = [&](const Name& name, const VariantInfo& variant,
                      ExecutorOptions options) {
     add(
@@ -171,7 +178,7 @@ void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
         [shape, &variant, options](benchmark::State& state) {
           RunMapVariant(state, shape, variant, options);
         },
-        MapTraits(variant));
+        MapTraits(variant), task_floor);
   };
   // One thread or one process per task joins the sweep where the shape
   // asks for it; serial and the rest run only when the shape has a sweep.
@@ -183,11 +190,12 @@ void AddShape(std::vector<BenchmarkSpec>& specs, std::set<std::string>& seen,
   };
   ForEachMapBenchmark(base, workers_for, add_map);
   for (Style style : {Style::kCallbacks, Style::kCoroutines}) {
-    add(base("asio_async").Param("style", StyleName(style)),
+    add(
+        base("asio_async").Param("style", StyleName(style)),
         [shape, style](benchmark::State& state) {
           RunEventLoop(state, shape, style);
         },
-        {});
+        {}, "");
   }
 }
 

@@ -3,6 +3,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <atomic>
+#include <cstdint>
+
 #include "concbench/cleanup.h"
 
 namespace concbench {
@@ -18,7 +21,19 @@ double Seconds(const timeval& time) {
          static_cast<double>(time.tv_usec) * 1e-6;
 }
 
+// CPU of the children the forkserver reaped for this process.
+std::atomic<std::int64_t> g_reaped_elsewhere_ns{0};
+
 }  // namespace
+
+namespace internal {
+
+void AddReapedCpuSeconds(double seconds) {
+  g_reaped_elsewhere_ns.fetch_add(static_cast<std::int64_t>(seconds * 1e9),
+                                  std::memory_order_relaxed);
+}
+
+}  // namespace internal
 
 double ProcessCpuSeconds(pid_t pid) {
   clockid_t clock{};
@@ -33,8 +48,11 @@ double ProcessTreeCpuSeconds() {
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &self);
   rusage children{};
   getrusage(RUSAGE_CHILDREN, &children);
-  double total =
-      Seconds(self) + Seconds(children.ru_utime) + Seconds(children.ru_stime);
+  double total = Seconds(self) + Seconds(children.ru_utime) +
+                 Seconds(children.ru_stime) +
+                 static_cast<double>(
+                     g_reaped_elsewhere_ns.load(std::memory_order_relaxed)) *
+                     1e-9;
   internal::ForEachLiveChild(
       [&total](pid_t pid) { total += ProcessCpuSeconds(pid); });
   return total;

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "concbench/cleanup.h"
+#include "concbench/cpu_time.h"
 #include "concbench/exit_code.h"
 #include "fd_io.h"
 
@@ -66,15 +68,29 @@ void ThrowErrno(const char* what, int error) {
   _exit(code);
 }
 
-// Reaps every ended child and writes its exit code to its status socket.
+// How a child ended, as its status socket carries it.
+struct ChildEnd {
+  std::int64_t exit_code;  // ExitCodeFromStatus
+  std::int64_t cpu_ns;     // its user + system time (and its reaped children's)
+};
+
+std::int64_t Nanoseconds(const timeval& time) {
+  return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 +
+         static_cast<std::int64_t>(time.tv_usec) * 1'000;
+}
+
+// Reaps every ended child and writes how it ended to its status socket.
 void ReapChildren(std::map<pid_t, int>& children) {
   int status = 0;
+  rusage usage{};
   pid_t pid;
-  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+  while ((pid = wait4(-1, &status, WNOHANG, &usage)) > 0) {
     const auto it = children.find(pid);
     if (it == children.end()) continue;
-    const std::int32_t code = ExitCodeFromStatus(status);
-    SendAll(it->second, &code, sizeof(code));
+    const ChildEnd end{
+        ExitCodeFromStatus(status),
+        Nanoseconds(usage.ru_utime) + Nanoseconds(usage.ru_stime)};
+    SendAll(it->second, &end, sizeof(end));
     close(it->second);
     children.erase(it);
   }
@@ -343,9 +359,10 @@ Client& TheClient() {
 }  // namespace
 
 std::optional<int> ReadForkserverStatus(int status_fd) {
-  std::int32_t code = 0;
-  if (!ReadAll(status_fd, &code, sizeof(code))) return std::nullopt;
-  return code;
+  ChildEnd end{};
+  if (!ReadAll(status_fd, &end, sizeof(end))) return std::nullopt;
+  AddReapedCpuSeconds(static_cast<double>(end.cpu_ns) * 1e-9);
+  return static_cast<int>(end.exit_code);
 }
 
 ForkserverChild ForkserverFork(ForkserverEntry entry, std::string_view name,

@@ -67,6 +67,15 @@ bool Remove(const fs::path& path, bool is_shm) {
   return shm_unlink(file.c_str()) == 0;
 }
 
+bool KeepStale() { return std::getenv("CONCBENCH_KEEP_STALE") != nullptr; }
+
+void NoteRemoved(const std::vector<std::string>& removed, const char* what) {
+  if (removed.empty()) return;
+  std::fprintf(stderr,
+               "concbench: note: removed %zu %s left by dead runs, e.g. %s\n",
+               removed.size(), what, removed.front().c_str());
+}
+
 }  // namespace
 
 std::vector<std::string> ReclaimStaleObjects() {
@@ -94,13 +103,38 @@ std::vector<std::string> ReclaimStaleObjects() {
 }
 
 void ReclaimAtStart() {
-  if (std::getenv("CONCBENCH_KEEP_STALE") != nullptr) return;
-  const std::vector<std::string> removed = ReclaimStaleObjects();
-  if (removed.empty()) return;
-  std::fprintf(stderr,
-               "concbench: note: removed %zu object(s) left by dead runs, "
-               "e.g. %s\n",
-               removed.size(), removed.front().c_str());
+  if (!KeepStale()) NoteRemoved(ReclaimStaleObjects(), "object(s)");
+}
+
+std::vector<std::string> ReclaimStalePartials(const std::string& output) {
+  const fs::path out(output);
+  const std::string base = out.filename().string();
+  const fs::path dir = out.has_parent_path() ? out.parent_path() : ".";
+  const internal::OwnerMark self = internal::SelfMark();
+  std::vector<std::string> removed;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    const std::string file = entry.path().filename().string();
+    std::string_view name = file;
+    if (!name.ends_with(kPartialSuffix)) continue;
+    name.remove_suffix(std::string_view(kPartialSuffix).size());
+    // "<output's name, maybe shortened>.<object name>"
+    const std::size_t mark = name.rfind(".concbench-");
+    if (mark == std::string_view::npos || mark == 0 ||
+        !std::string_view(base).starts_with(name.substr(0, mark)))
+      continue;
+    const auto owner = Parse(name.substr(mark + 1));
+    if (!owner || !OwnerIsGone(*owner, self)) continue;
+    if (entry.symlink_status(error).type() == fs::file_type::regular &&
+        Remove(entry.path(), false))
+      removed.push_back(entry.path());
+  }
+  return removed;
+}
+
+void ReclaimPartialsAtStart(const std::string& output) {
+  if (!KeepStale())
+    NoteRemoved(ReclaimStalePartials(output), "partial file(s)");
 }
 
 int CleanShmMain() {

@@ -10,9 +10,10 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <regex>
 #include <stdexcept>
+
+#include "concbench/reclaim.h"
 
 namespace concbench {
 namespace {
@@ -79,18 +80,16 @@ void CheckPath(const std::string& path) {
   CheckTarget(path);
 }
 
-// Creates a new file `<path>.<random>.partial` (O_EXCL: never an existing
-// one, never through a link) and returns its name. The last component is
-// shortened to fit NAME_MAX.
+// Creates a new file `<path>.<object name>.partial` (O_EXCL: never an
+// existing one, never through a link) and returns its name. The object name
+// (UniqueObjectName) says who owns it, so that a later run can remove it if
+// this one is killed; the last component is shortened to fit NAME_MAX.
 std::string CreatePartial(const std::string& path) {
   const auto [directory, base] = Split(path);
   const std::size_t base_at = path.size() - base.size();
-  std::random_device entropy;
-  std::mt19937_64 random((static_cast<std::uint64_t>(entropy()) << 32) ^
-                         entropy() ^ getpid());
   for (int attempt = 0; attempt < 100; ++attempt) {
     const std::string suffix =
-        fmt::format(".{:012x}.partial", random() & 0xffffffffffffULL);
+        fmt::format(".{}{}", UniqueObjectName(), kPartialSuffix);
     const std::size_t keep = std::min(
         base.size(), static_cast<std::size_t>(NAME_MAX) - suffix.size());
     std::string partial = path.substr(0, base_at + keep) + suffix;
@@ -114,6 +113,7 @@ std::string CreatePartial(const std::string& path) {
 
 ResultFile::ResultFile(std::string path) : path_(std::move(path)) {
   CheckPath(path_);
+  ReclaimPartialsAtStart(path_);
   partial_.emplace(NameKind::kFile, CreatePartial(path_));
 }
 

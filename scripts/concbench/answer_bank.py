@@ -1,11 +1,13 @@
 """The bank's answers: what the variant without a lock loses, whether every
-lock kept the balance exact, and which correct primitive is cheapest, alone
-and under contention (ranked on the primary metric with intervals)."""
+lock kept the balance exact, which correct primitive is cheapest, alone and
+under contention, and which lock (facts.is_lock, from the traits) is
+cheapest under contention (ranked on the primary metric with intervals)."""
 
 from concbench import facts, figures, grouping, names, ranking, stats, units
 
-# The parameters of the plain throughput forms (no critical section, no sleep).
-PLAIN_FORM = {"ops", "workers", "timed_ms"}
+# The parameters of the plain throughput forms (no critical section, no
+# sleep); an MPI row counts its workers in `ranks`.
+PLAIN_FORM = {"ops", "timed_ms", *names.WORKER_PARAMS}
 
 
 def answers(benches):
@@ -63,25 +65,43 @@ def _fmt(bench):
         text = units.fmt_estimate(e, bench.metric.unit)
         if bench.metric.name == "ns_per_op":
             text += " per update"
-        if figures.usable(rate):
+        if figures.usable(rate) and bench.metric.unit != "ops/s":
             text += f" ({units.fmt_value(rate.value, 'ops/s')})"
         return text
     return fmt
 
 
+def _workers(key):
+    return facts.workers_of(dict(key[1])) or 1
+
+
 def _pick(groups, contended):
     """The group that best answers 'cheapest': most primitives, then the
     fewest workers above one (or exactly one), then the most operations."""
-    def workers(key):
-        return names.num(dict(key[1]).get("workers")) or 1
-    keys = [k for k in groups if (workers(k) > 1) == contended]
+    keys = [k for k in groups if (_workers(k) > 1) == contended]
     if not keys:
         return None
-    return max(keys, key=lambda k: (len(groups[k]), -workers(k),
+    return max(keys, key=lambda k: (len(groups[k]), -_workers(k),
                                     names.num(dict(k[1]).get("ops")) or 0))
 
 
+def _ranked(group):
+    """'X figure [..] (tie with ..)' for the cheapest of a group, or None."""
+    est = {b.variant: figures.primary(b) for b in group}
+    by_label = {b.variant: b for b in group}
+    winners, _ = stats.ranked({k: e for k, e in est.items() if figures.usable(e)},
+                              group[0].metric.better)
+    if not winners:
+        return None
+    best = by_label[winners[0]]
+    return (f"{winners[0]} {_fmt(best)(winners[0], est[winners[0]])}"
+            + ranking.tie_text(winners, est[winners[0]]))
+
+
 def cheapest_lines(benches):
+    """Per mode: the cheapest correct primitive alone and contended, and
+    beside the contended line the cheapest lock (a lock may lose to an
+    atomic, which is no lock: this line says which lock to take)."""
     ok = [b for b in benches if not b.failed and b.values and not facts.is_wrong(b)
           and set(b.params) <= PLAIN_FORM]
     lines = []
@@ -94,15 +114,13 @@ def cheapest_lines(benches):
             if key is None:
                 continue
             group = [b for b in groups[key] if b.metric == groups[key][0].metric]
-            est = {b.variant: figures.primary(b) for b in group}
-            by_label = {b.variant: b for b in group}
-            winners, _ = stats.ranked({k: e for k, e in est.items() if figures.usable(e)},
-                                      group[0].metric.better)
-            if not winners:
-                continue
-            best = by_label[winners[0]]
-            text = (f"{winners[0]} {_fmt(best)(winners[0], est[winners[0]])}"
-                    + ranking.tie_text(winners, est[winners[0]]))
             where = "/".join(list(modes) + [grouping.params_text(key[1])])
-            lines.append(f"cheapest correct, {what} ({where}): {text}")
+            text = _ranked(group)
+            if text:
+                lines.append(f"cheapest correct, {what} ({where}): {text}")
+            locks = [b for b in group if facts.is_lock(b)]
+            text = _ranked(locks) if contended and locks else None
+            if text:
+                only = " (the only lock)" if len(locks) == 1 else ""
+                lines.append(f"cheapest lock, contended ({where}): {text}{only}")
     return lines

@@ -93,7 +93,8 @@ def map_answers(run, benches):
     if not any(b.variant == "serial" for b in benches):
         return []
     ok = candidates(benches)
-    shapes = grouping.group_by(ok, grouping.shape)
+    shapes = dict(sorted(grouping.group_by(ok, grouping.shape).items(),
+                         key=lambda item: grouping.params_key(item[0])))
     lines = []
     for shape, members in shapes.items():
         shape_text = grouping.params_text(shape) if len(shapes) > 1 else ""
@@ -120,7 +121,9 @@ def per_task_answers(run, benches):
     time / tasks at the largest count."""
     tiny = [b for b in benches if is_tiny(run, b)]
     lines = []
-    for work, members in grouping.group_by(tiny, work_of).items():
+    works = grouping.group_by(tiny, work_of)
+    for work in sorted(works, key=grouping.params_key):
+        members = works[work]
         fitted = {k: f.per_task for k, f in fits.task_fits(members).items()
                   if f.per_task.value > 0}
         best = {}
@@ -132,8 +135,7 @@ def per_task_answers(run, benches):
         if not best:
             continue
         order = sorted(best.values(), key=lambda x: x[1].value)
-        text = "; ".join(f"{label} {units.fmt_estimate(e, 's', interval=False)}"
-                         for label, e in order)
+        text = "; ".join(f"{label} {units.fmt_estimate(e, 's')}" for label, e in order)
         how = "fitted slope over task counts" if fitted else "time / tasks"
         where = grouping.params_text(work)
         lines.append(f"tiny tasks{f' ({where})' if where else ''}: cost per task ({how}), "
@@ -141,9 +143,7 @@ def per_task_answers(run, benches):
     return lines
 
 
-def work_of(bench):
-    """The work of a task: the problem size without the task count."""
-    return tuple((k, v) for k, v in grouping.shape(bench) if k != "tasks")
+work_of = fits.work_of
 
 
 def listing_answers(benches):
@@ -195,7 +195,7 @@ def cpython_answers(run, benches):
     figures and CPython's cost as a multiple of C++'s, with its interval
     (per task when CPython ran fewer tasks)."""
     lines = []
-    for b in candidates(benches):
+    for b in grouping.ordered(candidates(benches)):
         if b.params.get("impl") != "cpython":
             continue
         twin, per_task = cpython_twin(b, benches)
@@ -221,7 +221,7 @@ def start_method_answers(run, benches):
     beside its fork twin (the same name without start:): both figures, its
     cost as a multiple of the fork row's with the interval, and its floor
     ratio when it names a floor."""
-    ok = [b for b in candidates(benches) if "impl" not in b.params]
+    ok = grouping.ordered(b for b in candidates(benches) if "impl" not in b.params)
 
     def start(b):
         return b.params.get("start", names.DEFAULT_START)
@@ -245,6 +245,24 @@ def start_method_answers(run, benches):
         if figures.usable(floor):
             line += f"; {units.fmt_ratio(floor)} its floor {b.floor}"
         lines.append(line)
+    return lines
+
+
+def sleep_floor_answers(run, benches):
+    """The serial loop's sleeping against the machine's own sleep: its
+    efficiency beside the floor's (one sleep alone), per shape."""
+    lines = []
+    for b in sorted(candidates(benches), key=lambda b: grouping.params_key(b.params)):
+        floor = figures.floor_bench(run, b)
+        if b.variant != "serial" or b.metric.kind != "sleep" or floor is None:
+            continue
+        ratio = figures.floor_ratio(run, b)
+        mine, its = (b.counters.get("efficiency"), floor.counters.get("efficiency"))
+        if ratio is None or not mine or not its:
+            continue
+        lines.append(f"{grouping.params_text(b.params)}: serial efficiency "
+                     f"{max(mine):.3f} (best repetition) against one sleep's {max(its):.3f} "
+                     f"({floor.name}): {units.fmt_ratio(ratio)} its floor")
     return lines
 
 
@@ -275,6 +293,7 @@ def answers(run, workload, benches):
         lines += map_answers(run, benches)
     if not lines and candidates(benches):
         lines += listing_answers(benches)
+    lines += sleep_floor_answers(run, benches)
     lines += start_method_answers(run, benches)
     lines += cpython_answers(run, benches)
     if not candidates(benches):

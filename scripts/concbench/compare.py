@@ -7,8 +7,11 @@ side's estimate of the primary metric, the change with its 95% interval, the
 minimum detectable effect and the Holm-adjusted p-value of the test that
 decided the verdict (see gate.py). Runs of different modes or machines are
 refused unless --force. Exit status as regress.py: 0 nothing slower, 1 slower,
-2 bad usage or input, 3 a benchmark failed, 4 too few repetitions.
+2 bad usage or input, 3 a benchmark failed (in either run: a failure in the
+base alone is named in one line too), 4 too few repetitions.
 """
+
+import sys
 
 from concbench import cli, gate, regress, results
 
@@ -30,4 +33,9 @@ def main():
     cli.require("numpy")
     a, b = results.load_run(args.a), results.load_run(args.b)
     warnings = regress.check_like(a, b, args.force)
-    return regress.judge(a, b, args, warnings)
+    status = regress.judge(a, b, args, warnings)
+    base_failed = [n for n, x in a.benches.items() if x.failed]
+    if base_failed:
+        print(f"concbench: failed in the base run: {', '.join(base_failed)}", file=sys.stderr)
+        return regress.EXIT_FAILED
+    return status

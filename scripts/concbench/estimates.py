@@ -6,14 +6,17 @@ bootstrap interval, whether that interval is wider than stats.UNSTABLE_WIDTH
 ("unstable"), whether the benchmark failed, and, where they exist, its
 speedup over the matching serial benchmark and its ratio to the floor it
 names, each with an interval. Reports, charts and exports read these figures
-instead of recomputing them.
+instead of recomputing them. `task_fits`: per series of a CPU-bound map run
+at two task counts or more (variant, modes and parameters but tasks), the
+fixed cost per run and the cost per task in seconds, each with its
+interval (fits.py).
 
 Usage: estimates.py --in JSON --out FILE
 """
 
 import math
 
-from concbench import cli, results, stats
+from concbench import cli, fits, results, stats
 
 
 def _interval(e):
@@ -43,6 +46,18 @@ def speedup(run, bench):
     return stats.ratio(bench.values, ref.values, m.kind, m.better)
 
 
+def _stretch_ratio(bench, floor):
+    """A sleeping map against one sleep: a makespan over one sleep would
+    count the rounds, so both sides are compared by their stretch over their
+    own ideal time (1 / their `efficiency` counter, per repetition)."""
+    def stretch(b):
+        return [1 / e for e in b.counters.get("efficiency", []) if e > 0]
+    num, den = stretch(bench), stretch(floor)
+    if not num or not den:
+        return None
+    return stats.ratio(num, den, bench.metric.kind, "lower")
+
+
 def floor_ratio(run, bench):
     """The benchmark's metric over its floor's, oriented so that 1 is the
     floor and larger is further from it; None without a measured floor."""
@@ -50,6 +65,8 @@ def floor_ratio(run, bench):
     if floor is None or floor.failed or bench.failed or not floor.values:
         return None
     m, fm = bench.metric, floor.metric
+    if m.kind == "sleep":
+        return _stretch_ratio(bench, floor)
     if m.better != fm.better:
         return None
     if m.better == "lower":
@@ -75,6 +92,22 @@ def derive(run):
             if f is not None:
                 entry["floor_ratio"] = dict(_interval(f), floor=b.floor)
         out["benchmarks"][name] = entry
+    out["task_fits"] = task_fits(run)
+    return out
+
+
+def task_fits(run):
+    """[{workload, series, variant, modes, params, tasks, fixed, per_task}]
+    of every map series fitted over its task counts (fits.workload_fits)."""
+    out = []
+    for workload, benches in sorted(run.workloads().items()):
+        for sf in fits.workload_fits(benches):
+            variant, modes, params = sf.key
+            out.append({"workload": workload, "series": sf.label, "variant": variant,
+                        "modes": list(modes), "params": dict(params),
+                        "tasks": list(sf.fit.tasks), "unit": "s",
+                        "fixed": _interval(sf.fit.fixed),
+                        "per_task": _interval(sf.fit.per_task)})
     return out
 
 

@@ -35,6 +35,21 @@ def is_racy(bench):
     return (bench.workload, bench.variant) in RACY_WITHOUT_TRAITS
 
 
+# The trait that says a bank primitive is a mutual-exclusion lock: `is_lock`
+# in the C++ binary's traits, `lock` in the MPI binary's.
+LOCK_TRAITS = ("is_lock", "lock")
+
+
+def is_lock(bench):
+    """True for a lock (lock and unlock), False for an atomic or no lock,
+    None when the benchmark's traits do not say (CPython rows, old files)."""
+    for key in LOCK_TRAITS:
+        value = trait(bench, key)
+        if isinstance(value, bool):
+            return value
+    return None
+
+
 def counts_lost_updates(bench):
     """True when the benchmark counts its lost updates exactly."""
     return bool(bench.counters.get("lost_updates"))
@@ -81,9 +96,14 @@ def placement_text(bench):
 
 def workers(bench):
     """The worker count (an MPI row's ranks) as a number, or None."""
+    return workers_of(bench.params)
+
+
+def workers_of(params):
+    """The worker count in a parameter dict (workers, or ranks), or None."""
     for key in names.WORKER_PARAMS:
-        if key in bench.params:
-            return names.num(bench.params[key])
+        if key in params:
+            return names.num(params[key])
     return None
 
 

@@ -23,6 +23,16 @@ class Fit(NamedTuple):
     tasks: tuple               # the task counts fitted
 
 
+class SeriesFit(NamedTuple):
+    """The fit of one series: the work of its tasks (parameters but tasks
+    and the split), its series key (variant, modes, parameters but tasks),
+    its label and the Fit."""
+    work: tuple
+    key: tuple
+    label: str
+    fit: Fit
+
+
 def _point(values, kind, better):
     return stats.good_quantile(values, stats.quantile_for(kind), better)
 
@@ -63,6 +73,26 @@ def fit(benches):
         return stats.Estimate(float(value), float(min(lo, value)), float(max(hi, value)), n)
     return Fit(estimate(line.intercept, fixed), estimate(line.slope, slopes),
                tuple(float(x) for x in xs))
+
+
+def work_of(bench):
+    """The work of a task: the problem size without the task count."""
+    return tuple((k, v) for k, v in grouping.shape(bench) if k != "tasks")
+
+
+def workload_fits(benches):
+    """[SeriesFit] of every series of CPU-bound map benchmarks (metric kind
+    cpu, a time) run at two task counts or more, work by work in numeric
+    order: what the reports print per variant and worker count."""
+    rows = [b for b in benches if not b.failed and b.values and b.metric.kind == "cpu"
+            and b.metric.unit == "s" and "tasks" in b.params]
+    works = grouping.group_by(rows, work_of)
+    out = []
+    for work in sorted(works, key=grouping.params_key):
+        drop = {k for k, _ in work} | {"tasks"}
+        for key, f in task_fits(works[work]).items():
+            out.append(SeriesFit(work, key, grouping.series_label(key, drop), f))
+    return out
 
 
 def task_fits(benches):

@@ -15,10 +15,16 @@ def _value_key(value):
     return (0, n, "") if n is not None else (1, math.inf, str(value))
 
 
+def params_key(params):
+    """Sort key of parameters (a dict or pairs), numbers numerically:
+    tasks:300 before tasks:1000."""
+    items = params.items() if isinstance(params, dict) else params
+    return tuple((k, _value_key(v)) for k, v in items)
+
+
 def sort_key(bench):
     """Variant (palette order), modes, then each parameter's value."""
-    return (palette.order(bench.variant), bench.modes,
-            tuple((k, _value_key(v)) for k, v in bench.params.items()))
+    return (palette.order(bench.variant), bench.modes, params_key(bench.params))
 
 
 def ordered(benches):

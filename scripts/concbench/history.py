@@ -1,11 +1,13 @@
 """Keeps the medians of every run, so a slow drift over many commits shows.
 
-Usage: history.py append --in JSON [--history results/history.jsonl]
+Usage: history.py append --in JSON [--history results/history.jsonl] [--keep-failed]
        history.py plot [--history results/history.jsonl] --out DIR [--formats png,svg]
 append adds one JSON line per run: revision, date, mode, machine and the median
 (ns) of every benchmark. plot draws DIR/<workload>.{png,svg}: each benchmark's
 median relative to its first recorded value, over the runs in file order,
 one panel per machine and suite mode (only like is compared with like).
+A run with a failed benchmark is refused (exit status 3, one line) unless
+--keep-failed: its medians leave out what failed, and would read as a change.
 """
 
 import json
@@ -18,6 +20,7 @@ from concbench import names as names_
 
 
 DEFAULT = os.path.join("results", "history.jsonl")
+EXIT_FAILED = 3  # the input has a failed benchmark (README, "Exit statuses")
 KEPT_CONTEXT = ("concbench_revision", "date", "concbench_mode", "cpu_model",
                 "logical_cores", "host_name", "compiler", "build_type", "kernel")
 
@@ -118,13 +121,22 @@ def main():
     a = sub.add_parser("append", help="append a run's medians and context")
     a.add_argument("--in", dest="inp", required=True)
     a.add_argument("--history", default=DEFAULT)
+    a.add_argument("--keep-failed", action="store_true",
+                   help="append a run with failed benchmarks (their medians left out)")
     d = sub.add_parser("plot", help="draw each benchmark's trend")
     d.add_argument("--history", default=DEFAULT)
     d.add_argument("--out", required=True)
     d.add_argument("--formats", default="png,svg")
     args = p.parse_args()
     if args.cmd == "append":
-        append(results.load_run(args.inp), args.history)
+        run = results.load_run(args.inp)
+        failed = [n for n, b in run.benches.items() if b.failed]
+        if failed and not args.keep_failed:
+            raise cli.CbError(
+                f"{args.inp} has {len(failed)} failed benchmark{'s' if len(failed) > 1 else ''} "
+                f"(first: {failed[0]}): not appended to {args.history} "
+                "(--keep-failed appends it without them)", EXIT_FAILED)
+        append(run, args.history)
     else:
         files = plot(args.history, args.out, [f for f in args.formats.split(",") if f])
         print(f"concbench: wrote {len(files)} history chart files to {args.out}", file=sys.stderr)

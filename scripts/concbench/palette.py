@@ -17,9 +17,11 @@ class Style(NamedTuple):
     marker: str
 
 
-# (category, name, colour, marker). Within a category every colour differs,
-# and no two names share both colour and marker; the racy bank primitive is
-# grey and crossed out, serial is black.
+# (category, name, colour, marker): every name a full run draws (C++, MPI,
+# CPython and limits rows). Within a category every colour differs, and no
+# two names share both colour and marker; the racy bank primitives (none,
+# mpi_none) are grey and crossed out, serial is black. A limit named like a
+# channel (pipe) takes the channel's style.
 TABLE = (
     ("variant", "serial", "#000000", "o"),
     ("variant", "threads", "#1f77b4", "s"),
@@ -42,6 +44,9 @@ TABLE = (
     ("primitive", "ipc_semaphore", "#9467bd", "X"),
     ("primitive", "posix_named_semaphore", "#8c564b", "d"),
     ("primitive", "shm_atomic", "#e377c2", "*"),
+    ("primitive", "mpi_none", "#b0b0b0", "+"),
+    ("primitive", "mpi_fetch_and_op", "#393b79", "*"),
+    ("primitive", "mpi_win_lock", "#5254a3", "P"),
     ("channel", "pipe", "#1f77b4", "v"),
     ("channel", "socketpair", "#ff7f0e", "^"),
     ("channel", "shm_ring", "#2ca02c", "s"),
@@ -57,6 +62,13 @@ TABLE = (
     ("start-up", "thread_pool_startup", "#17becf", "o"),
     ("start-up", "tbb_startup", "#2ca02c", "o"),
     ("start-up", "task_queue_startup", "#e377c2", "o"),
+    ("start-up", "mpirun_start_join", "#393b79", "X"),
+    ("limits", "fork_exit_wait", "#843c39", "v"),
+    ("limits", "posix_spawn_wait", "#7b4173", "s"),
+    ("limits", "thread_create_join", "#3182bd", "D"),
+    ("limits", "futex", "#8c6d31", "h"),
+    ("limits", "spin", "#31a354", "*"),
+    ("limits", "memcpy", "#636363", "o"),
 )
 BY_NAME = {}
 for _category, _name, _colour, _marker in TABLE:
@@ -70,13 +82,17 @@ LINE_STYLES = ("-", "--", ":", "-.")
 FLOOR_STYLE = Style("#555555", "_")
 
 
+# The pairs a name the table does not know may take: none the table uses.
+FREE_STYLES = tuple(Style(c, m) for m in EXTRA_MARKERS for c in EXTRA_COLOURS
+                    if Style(c, m) not in set(BY_NAME.values()))
+
+
 def style(name):
-    """The colour and marker of a variant, primitive or channel name."""
+    """The colour and marker of a variant, primitive or channel name; a name
+    the table does not know gets a free pair from a hash of the name."""
     if name in BY_NAME:
         return BY_NAME[name]
-    h = zlib.crc32(name.encode("utf-8"))
-    return Style(EXTRA_COLOURS[h % len(EXTRA_COLOURS)],
-                 EXTRA_MARKERS[(h // len(EXTRA_COLOURS)) % len(EXTRA_MARKERS)])
+    return FREE_STYLES[zlib.crc32(name.encode("utf-8")) % len(FREE_STYLES)]
 
 
 def order(name):

@@ -31,13 +31,10 @@ def main():
     run = results.load_run(args.inp)
     cli.pyplot()  # fail early, with one line, when matplotlib is missing
     from concbench import charts, estimates, report, scaling, summary
-    written, svgs = [], {}
     try:
         chart_dir = os.path.join(args.out, "charts")
         os.makedirs(chart_dir, exist_ok=True)
-        for chart in charts.each_chart(run):
-            written += charts.save(chart, chart_dir, formats)
-            svgs.setdefault(chart.workload, []).append((chart.title, charts.svg_text(chart)))
+        written, svgs = charts.draw(run, chart_dir, formats)
         # A chart an earlier run drew and this one did not would read as this run's.
         for stale in charts.stale_files(chart_dir, written):
             os.unlink(stale)

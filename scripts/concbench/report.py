@@ -99,7 +99,20 @@ def _answers_html(run, workload, benches):
 
 def _table_html(run, benches):
     table = tables.workload_table(run, benches)
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers)
+    common = f"<p>All rows: {esc(table.common)}.</p>" if table.common else ""
+    html = (f'{common}{_sortable_html(table)}'
+            f'<p class="note">{esc(tables.note(benches))} Click a column to sort.</p>')
+    fitted = tables.fits_table(benches)
+    if fitted is not None:
+        html += (f"<h3>Per-task fits</h3>{_sortable_html(fitted)}"
+                 f'<p class="note">{esc(tables.FITS_NOTE)}</p>')
+    return html
+
+
+def _sortable_html(table):
+    """A tables.Table as a sortable HTML table, its rows marked."""
+    head = "".join(f'<th scope="col"{" data-figure" if h == table.figure else ""}>{esc(h)}</th>'
+                   for h in table.headers)
     rows, previous = [], None
     for row in table.rows:
         classes = [c for c, on in (("failed", row.failed), ("unstable", row.unstable),
@@ -111,10 +124,8 @@ def _table_html(run, benches):
                         "</td>" for c in row.cells)
         cls = f' class="{" ".join(classes)}"' if classes else ""
         rows.append(f"<tr{cls}>{cells}</tr>")
-    common = f"<p>All rows: {esc(table.common)}.</p>" if table.common else ""
-    return (f'{common}<div class="table-wrap"><table class="sortable"><thead><tr>{head}</tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table></div>'
-            f'<p class="note">{esc(tables.note(benches))} Click a column to sort.</p>')
+    return (f'<div class="table-wrap"><table class="sortable"><thead><tr>{head}</tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _context_html(run):
@@ -210,9 +221,7 @@ def write(run, path, svgs=None):
     """Writes report.html to path; draws the charts when svgs is None."""
     if svgs is None:
         from concbench import charts
-        svgs = {}
-        for chart in charts.each_chart(run):
-            svgs.setdefault(chart.workload, []).append((chart.title, charts.svg_text(chart)))
+        svgs = charts.draw(run)[1]
     text = render(run, svgs)
     try:
         if os.path.dirname(path):

@@ -49,6 +49,9 @@ def render(run):
         if table.common:
             out += [f"All rows: {table.common}.", ""]
         out += table_lines(table) + ["", tables.note(benches), ""]
+        fitted = tables.fits_table(benches)
+        if fitted is not None:
+            out += ["Per-task fits:", ""] + table_lines(fitted) + ["", tables.FITS_NOTE, ""]
     return "\n".join(out)
 
 

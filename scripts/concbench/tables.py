@@ -7,9 +7,10 @@ in engineering units. A failed benchmark shows its error and no figure."""
 import math
 from typing import NamedTuple
 
-from concbench import facts, figures, grouping, stats, units
+from concbench import facts, figures, fits, grouping, stats, units
 
 UNSTABLE_MARK = "~"
+FIGURE_HEADER = "figure [95% CI]"
 
 
 class Cell(NamedTuple):
@@ -29,6 +30,7 @@ class Table(NamedTuple):
     headers: list
     rows: list
     common: str   # the parameters every row shares, e.g. 'tasks:10000'
+    figure: str = FIGURE_HEADER   # the header of the column the answers read
 
 
 def _median(values):
@@ -79,7 +81,7 @@ def workload_table(run, benches):
     headers = ["benchmark"]
     if len(metrics) > 1:
         headers.append("metric")
-    headers += ["figure [95% CI]", "CV", "reps"]
+    headers += [FIGURE_HEADER, "CV", "reps"]
     if show_speedup:
         headers.append("vs serial [95% CI]")
     if show_floor:
@@ -118,3 +120,34 @@ def note(benches):
     return (f"figure: the primary metric's estimate ({est}) with its 95% bootstrap interval; "
             f"{UNSTABLE_MARK} marks an interval wider than {stats.UNSTABLE_WIDTH * 100:g}%; "
             "counters: median of the repetitions.")
+
+
+FITS_HEADERS = ["series", "tasks fitted", "fixed cost per run [95% CI]",
+                "cost per task [95% CI]"]
+
+
+def fits_table(benches):
+    """The fits of a map workload (fits.workload_fits): per variant and
+    worker count, the fixed cost and the per-task slope of time = fixed +
+    per task x tasks, each with its interval; None when nothing was run at
+    two task counts."""
+    found = fits.workload_fits(benches)
+    if not found:
+        return None
+    rows = []
+    for i, sf in enumerate(found):
+        f = sf.fit
+        where = grouping.params_text(sf.work)
+        label = f"{sf.label} ({where})" if where else sf.label
+        cells = [Cell(label, i),
+                 Cell(", ".join(f"{t:g}" for t in f.tasks), len(f.tasks)),
+                 Cell(units.fmt_estimate(f.fixed, "s"), f.fixed.value),
+                 Cell(units.fmt_estimate(f.per_task, "s"), f.per_task.value)]
+        bench = next(b for b in benches if grouping.series_key(b, ("tasks",)) == sf.key)
+        rows.append(Row(bench, cells, False, figures.unstable(f.per_task), False))
+    return Table(FITS_HEADERS, rows, "", FITS_HEADERS[-1])
+
+
+FITS_NOTE = ("time per run = fixed cost + cost per task x tasks, fitted through each task "
+             "count's estimate (scipy.stats.linregress); 95% intervals from a bootstrap of "
+             "the repetitions; a negative value is noise tilting a line through few points.")

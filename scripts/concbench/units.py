@@ -2,35 +2,62 @@
 
 import math
 
-# Counters whose unit their name does not say (the rest: see counter_unit).
-COUNTER_UNITS = {
-    "makespan": "s", "ideal_makespan": "s", "overhead_per_task": "s",
-    "cpu_seconds": "s", "ns_per_op": "ns", "round_trip_ns": "ns",
-}
+# The unit of a counter comes from its name, by one rule (counter_unit):
+# `<what>_per_second` is a rate of <what> (bytes: B/s); `<what>_per_<thing>`
+# is <what> normalised by a count (per task, per op), in <what>'s unit; and
+# <what> is in the unit of its last word, from this table (cpu_seconds,
+# seconds_per_task, cpu_seconds_per_task, ideal_makespan: s; ns_per_op,
+# round_trip_ns: ns). A word not in the table is a count, without a unit.
+WORD_UNITS = {"seconds": "s", "makespan": "s", "overhead": "s", "ns": "ns"}
+# Engineering prefixes for counts, largest first (fmt_num).
+PREFIXES = (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3), ("", 1.0), ("m", 1e-3), ("u", 1e-6),
+            ("n", 1e-9))
+TIME_SCALES = (("s", 1e9), ("ms", 1e6), ("us", 1e3), ("ns", 1.0))
 
 
 def _finite(x):
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
+def _scaled(x, scales):
+    """(mantissa text, prefix): x in the largest scale that leaves a mantissa
+    of at least 1 after rounding to three digits (999.96 k is '1 M', never
+    '1e+03 k'); never in scientific notation."""
+    if x == 0:
+        return "0", next(p for p, f in scales if f == 1.0)
+    for prefix, scale in scales:
+        m = float(f"{abs(x) / scale:.3g}")
+        if m >= 1:
+            break
+    return ("-" if x < 0 else "") + _plain(m), prefix
+
+
+def _plain(m):
+    """A rounded mantissa without an exponent: '1', '12.5', '0.0012'."""
+    text = f"{m:.3g}"
+    if "e" in text:
+        decimals = max(0, 2 - math.floor(math.log10(abs(m)))) if m else 0
+        text = f"{m:.{decimals}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text
+
+
 def fmt_time(ns):
     """Nanoseconds as '1.2 ms', '340 ns'."""
     if not _finite(ns):
         return "-"
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
-        if abs(ns) >= scale:
-            return f"{ns / scale:.3g} {unit}"
-    return f"{ns:.3g} ns"
+    text, unit = _scaled(ns, TIME_SCALES)
+    return f"{text} {unit}"
 
 
 def fmt_num(x):
-    """A count with k/M/G: '36.5 M', '120'."""
+    """A count with k/M/G/T (and m/u/n below 1 when needed): '36.5 M', '120'."""
     if not _finite(x):
         return "-"
-    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(x) >= scale:
-            return f"{x / scale:.3g} {suffix}"
-    return f"{x:.3g}"
+    if x == 0 or 1e-3 <= abs(float(f"{x:.3g}")) < 1e3:
+        return _plain(float(f"{x:.3g}"))
+    text, prefix = _scaled(x, PREFIXES)
+    return f"{text} {prefix}".rstrip()
 
 
 def fmt_value(value, unit):
@@ -42,7 +69,8 @@ def fmt_value(value, unit):
     if unit == "ns":
         return fmt_time(value)
     if unit in ("B/s", "B"):
-        return f"{fmt_num(value)}{unit}" if abs(value) >= 1e3 else f"{value:.3g} {unit}"
+        text = fmt_num(value)
+        return f"{text}{unit}" if text[-1].isalpha() else f"{text} {unit}"
     return f"{fmt_num(value)} {unit}".rstrip()
 
 
@@ -65,24 +93,24 @@ def fmt_ratio(e, interval=True):
     if e is None or not _finite(e.value):
         return "-"
     digits = 3 if e.value < 10 else 4
-    text = f"{e.value:.{digits}g}x"
+
+    def fmt(v):
+        text = f"{v:.{digits}g}"
+        return text if "e" not in text else f"{v:.0f}" if abs(v) >= 1 else _plain(v)
+    text = f"{fmt(e.value)}x"
     if interval and _finite(e.lo) and _finite(e.hi):
-        text += f" [{e.lo:.{digits}g}, {e.hi:.{digits}g}]"
+        text += f" [{fmt(e.lo)}, {fmt(e.hi)}]"
     return text
 
 
 def counter_unit(key):
-    """The unit a counter is in, from its name: 'B/s', 'ops/s', 's', 'ns' or ''."""
-    if key in COUNTER_UNITS:
-        return COUNTER_UNITS[key]
+    """The unit a counter is in, from its name (see WORD_UNITS): 'B/s',
+    'ops/s', 's', 'ns' or ''."""
     if key.endswith("_per_second"):
         what = key[:-len("_per_second")]
         return "B/s" if what == "bytes" else f"{what}/s"
-    if key.endswith("_ns"):
-        return "ns"
-    if key.endswith("_seconds"):
-        return "s"
-    return ""
+    what = key.split("_per_", 1)[0]
+    return WORD_UNITS.get(what.rsplit("_", 1)[-1], "")
 
 
 def fmt_counter(key, value):

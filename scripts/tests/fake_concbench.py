@@ -3,7 +3,10 @@
 line contract (--list, --filter, --repetitions, --test_slowdown, --out) and writes Google Benchmark-shaped JSON from a lognormal noise
 model (CV 2%, or FAKE_CONCBENCH_CV), so regress.py's runner is tested without
 the C++ build.
-FAKE_CONCBENCH_LOG, if set, gets one line per invocation (the order of runs)."""
+FAKE_CONCBENCH_LOG, if set, gets one line per invocation (the order of runs).
+FAKE_CONCBENCH_FAIL, a regex, fails the first repetition of the benchmarks it
+matches (an error in the JSON); the exit status is then
+FAKE_CONCBENCH_FAIL_STATUS (default 1)."""
 
 import json
 import math
@@ -32,6 +35,8 @@ def main():
     if "list" in opts:
         print("\n".join(chosen))
         return 0
+    fail = os.environ.get("FAKE_CONCBENCH_FAIL")
+    failed = False
     entries = []
     for name in chosen:
         ns = NAMES[name]
@@ -42,6 +47,9 @@ def main():
                             "run_type": "iteration", "repetitions": reps,
                             "repetition_index": i, "threads": 1, "iterations": 10,
                             "real_time": t, "cpu_time": t, "time_unit": "ns"})
+            if fail and re.search(fail, name) and i == 0:
+                entries[-1].update(error_occurred=True, error_message="fake failure")
+                failed = True
     context = {"date": "2024-05-01T12:00:00+00:00", "num_cpus": 2, "cpu_model": "Fixture CPU @ 2.80GHz",
                "logical_cores": "2", "concbench_revision": "fake",
                "concbench_mode": "smoke" if "smoke" in opts else "quick" if "quick" in opts
@@ -52,7 +60,7 @@ def main():
     except (OSError, KeyError) as e:
         print(f"concbench: cannot write --out: {e}", file=sys.stderr)
         return 1
-    return 0
+    return int(os.environ.get("FAKE_CONCBENCH_FAIL_STATUS", "1")) if failed else 0
 
 
 if __name__ == "__main__":

@@ -6,11 +6,12 @@ counter. On synthetic schema-2 and legacy fixtures and a real smoke run."""
 import copy
 import json
 import os
+import re
 import tempfile
 import unittest
 
 from tests import helpers
-from concbench import answers, facts, figures, results, summary, tables
+from concbench import answers, facts, figures, results, summary, tables, units
 
 
 def load(name):
@@ -49,6 +50,36 @@ class BankAnswerTest(unittest.TestCase):
                             "3 k off of 200 k" in x for x in lines), lines)
         self.assertIn("every primitive with a lock or an atomic ended at exactly the expected "
                       "balance", lines)
+
+    def test_cheapest_lock_per_mode_from_the_traits(self):
+        lines = [x for x in answer_lines(load("full_v2.json"), "bank")
+                 if x.startswith("cheapest lock")]
+        self.assertEqual(lines, [
+            "cheapest lock, contended (threads/ops:100000/workers:2): spinlock 17.7 ns "
+            "[17.7, 18 ns] per update (56.4 M ops/s)",
+            "cheapest lock, contended (processes/ops:100000/workers:2): ipc_mutex 19.3 ns "
+            "[19.3, 19.5 ns] per update (51.9 M ops/s) (the only lock)"])
+
+        def no_lock(data):  # spinlock's traits say it is no lock: the next lock wins
+            for d in data["context"]["concbench"]["benchmarks"]:
+                if d["variant"] == "spinlock":
+                    d["traits"]["is_lock"] = "false"
+        lines = answer_lines(rewritten("full_v2.json", no_lock), "bank")
+        self.assertIn("cheapest lock, contended (threads/ops:100000/workers:2): ipc_mutex",
+                      "\n".join(lines))
+
+    def test_cheapest_lock_on_the_committed_baseline(self):
+        run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                            "concbench.json"))
+        lines = [x for x in answer_lines(run, "bank") if x.startswith("cheapest lock")]
+        modes = [x.split("(", 1)[1].split("/", 1)[0] for x in lines]
+        self.assertEqual(modes, ["threads", "processes", "ranks"], lines)
+        for line in lines:
+            self.assertRegex(line, r"contended \([a-z]+/ops:\d+/(workers|ranks):2\): ")
+            winner = line.split("): ", 1)[1].split(" ", 1)[0]
+            bench = next(b for b in run.benches.values() if b.variant == winner)
+            self.assertTrue(facts.is_lock(bench), line)
+            self.assertIn(" [", line)
 
     def test_racy_comes_from_the_traits_when_present(self):
         def rename(data):
@@ -95,6 +126,24 @@ class MapAnswerTest(unittest.TestCase):
                                             "asio_async/style:callbacks at 7.9"), lines)
         self.assertIn("tasks:1000/sleep_ms:10: fastest: asio_async/style:callbacks", lines[2])
         self.assertIn("efficiency 0.9", lines[2])
+
+    def test_serial_sleep_against_the_sleep_floor(self):
+        def bench(name, kind, efficiency, floor=None):
+            b = results.Bench(name, {"metric": {"name": "real_time", "unit": "s",
+                                                "better": "lower", "kind": kind},
+                                     "floor": floor})
+            b.values, b.rounds = [0.105] * 5, [0] * 5
+            b.times_ns = [v * 1e9 for v in b.values]
+            b.counters["efficiency"] = [efficiency] * 5
+            return b
+        floor = bench("limits/sleep/sleep_us:1000", "latency", 0.98)
+        serial = bench("sleep_io/serial/tasks:100/sleep_ms:1", "sleep", 0.95,
+                       floor=floor.name)
+        run = results.Run("test", {}, {b.name: b for b in (floor, serial)})
+        line = answers.sleep_floor_answers(run, [serial])[0]
+        self.assertTrue(line.startswith("tasks:100/sleep_ms:1: serial efficiency 0.950 "
+                                        "(best repetition) against one sleep's 0.980"), line)
+        self.assertIn("1.03x", line)
 
     def test_speedups_ties_and_cpython(self):
         run = load("full_v2.json")
@@ -219,6 +268,54 @@ class TableTest(unittest.TestCase):
         self.assertIn("x the cost of its floor", md)
         for workload in ("bank", "ipc", "limits", "sleep_io", "spawn", "sum_squares"):
             self.assertIn(f"## {workload}\n\n*{answers.question(workload)}*", md)
+
+    def test_units_from_one_rule(self):
+        for key in ("seconds_per_task", "cpu_seconds_per_task", "cpu_seconds", "makespan",
+                    "ideal_makespan", "overhead_per_task"):
+            self.assertEqual(units.counter_unit(key), "s", key)
+        self.assertEqual(units.counter_unit("ns_per_op"), "ns")
+        self.assertEqual(units.counter_unit("ops_per_second"), "ops/s")
+        self.assertEqual(units.counter_unit("bytes_per_second"), "B/s")
+        self.assertEqual(units.counter_unit("tasks"), "")
+        self.assertEqual(units.fmt_counter("seconds_per_task", 3.02e-09), "3.02 ns")
+        self.assertEqual(units.fmt_counter("cpu_seconds_per_task", 0.000218), "218 us")
+
+    def test_rounding_rolls_over_to_the_next_prefix(self):
+        self.assertEqual(units.fmt_num(999_960), "1 M")
+        self.assertEqual(units.fmt_num(999.7), "1 k")
+        self.assertEqual(units.fmt_num(999_400), "999 k")
+        self.assertEqual(units.fmt_time(999_960), "1 ms")
+        self.assertEqual(units.fmt_value(999.96e9, "B/s"), "1 TB/s")
+        self.assertNotIn("e", units.fmt_num(2e-6) + units.fmt_time(3e-9) + units.fmt_num(5e13))
+
+    def test_the_committed_baseline_has_no_scientific_notation(self):
+        md = summary.render(results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                                          "concbench.json")))
+        self.assertNotRegex(md, r"\d\.?\d*e[+-]\d")
+        self.assertNotIn("1e+03", md)
+
+    def test_per_task_fits_with_intervals(self):
+        md = summary.render(results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                                          "concbench.json")))
+        section = md[md.index("## sum_squares\n"):md.index("## sum_squares_skewed")]
+        self.assertIn("Per-task fits:", section)
+        self.assertIn("| series | tasks fitted | fixed cost per run [95% CI] | "
+                      "cost per task [95% CI] |", section)
+        rows = [x for x in section.splitlines() if x.startswith("| threads/workers:2 (inner:10)")]
+        self.assertEqual(len(rows), 1, section)
+        self.assertRegex(rows[0], r"\| 10000, 40000 \| [-0-9.]+ [mun]?s \[.*\] \| "
+                                  r"[-0-9.]+ [mun]?s \[.*\] \|$")
+        tiny = next(x for x in section.splitlines() if x.startswith("- tiny tasks (inner:10)"))
+        self.assertRegex(tiny, r"tbb/workers:2 [0-9.]+ ns \[")
+
+    def test_answer_lines_in_numeric_order(self):
+        run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                            "concbench.json"))
+        lines = [x for x in answer_lines(run, "sleep_io")
+                 if re.match(r"tasks:\d+/sleep_ms:\d+: ", x)]
+        self.assertGreaterEqual(len(lines), 4)
+        tasks = [int(x.split("/")[0].split(":")[1]) for x in lines]
+        self.assertEqual(tasks, sorted(tasks), lines)
 
     def test_every_fixture_is_summarised(self):
         for name in ("full.json", "base.json", "full_v2.json", "failed_v2.json",

@@ -16,7 +16,7 @@ def all_charts(name, only=None):
     """{(workload, stem): Chart} of a fixture (of the workload `only`),
     drawn; the caller closes the figures."""
     plt = cli.pyplot()
-    run = results.load_run(helpers.data(name))
+    run = results.load_run(name if os.path.isabs(name) else helpers.data(name))
     out = {}
     with plt.rc_context(charts.RC):
         for workload, benches in sorted(run.workloads().items()):
@@ -56,12 +56,32 @@ class PaletteTest(unittest.TestCase):
             self.assertIn(name, known)
 
     def test_every_name_of_a_real_run_is_in_the_table(self):
-        run = results.load_run(helpers.data("smoke_v2.json"))
-        missing = {b.variant for b in run.benches.values()} - set(palette.BY_NAME)
-        self.assertEqual(missing, set(), "add them to palette.TABLE and the README")
+        for path in (helpers.data("smoke_v2.json"),
+                     os.path.join(helpers.ROOT, "results", "baseline", "concbench.json")):
+            with self.subTest(path=path):
+                run = results.load_run(path)
+                names = {b.variant for b in run.benches.values()}
+                missing = names - set(palette.BY_NAME)
+                self.assertEqual(missing, set(), "add them to palette.TABLE and the README")
+                styles = {}
+                for name in sorted(names):
+                    styles.setdefault(palette.style(name), []).append(name)
+                shared = {s: n for s, n in styles.items() if len(n) > 1}
+                self.assertEqual(shared, {}, "no two names share colour and marker")
+
+    def test_racy_primitives_are_grey(self):
+        run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                            "concbench.json"))
+        from concbench import facts
+        racy = {b.variant for b in run.benches.values() if facts.is_racy(b)}
+        self.assertEqual(racy, {"none", "mpi_none"})
+        for name in racy:
+            colour = palette.style(name).colour
+            self.assertTrue(colour[1:3] == colour[3:5] == colour[5:7], (name, colour))
 
     def test_unknown_names_keep_their_style(self):
         self.assertEqual(palette.style("forkserver_pool"), palette.style("forkserver_pool"))
+        self.assertNotIn(palette.style("forkserver_pool"), set(palette.BY_NAME.values()))
         self.assertEqual(palette.style("threads"), palette.Style("#1f77b4", "s"))
 
 
@@ -160,6 +180,71 @@ class ChartTest(unittest.TestCase):
         finally:
             for chart in drawn.values():
                 cli.pyplot().close(chart.fig)
+
+
+BASELINE = os.path.join(helpers.ROOT, "results", "baseline", "concbench.json")
+
+
+class BaselineChartTest(unittest.TestCase):
+    """The charts of the committed full baseline (MPI, limits and CPython rows)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.charts = all_charts(BASELINE)
+
+    @classmethod
+    def tearDownClass(cls):
+        plt = cli.pyplot()
+        for chart in cls.charts.values():
+            plt.close(chart.fig)
+
+    def axes(self, key):
+        return [ax for ax in self.charts[key].fig.axes if ax.get_visible()]
+
+    def test_mpi_bank_rows_are_lines_against_ranks(self):
+        panels = {ax.get_title(): ax for ax in self.axes(("bank", "throughput"))}
+        self.assertIn("ranks/ops:20000", panels)
+        ranks = panels["ranks/ops:20000"]
+        self.assertEqual(ranks.get_xlabel(), "ranks")
+        drawn = [ln for ln in ranks.get_lines() if len(ln.get_xdata()) >= 3]
+        self.assertGreaterEqual(len(drawn), 3)
+        for key in self.charts:
+            for ax in self.axes(key):
+                self.assertNotIn("None", ax.get_title(), key)
+
+    def legend_labels(self, key):
+        return [t.get_text() for t in self.charts[key].fig.legends[0].get_texts()]
+
+    def test_per_task_fits_on_log_axes_non_positive_apart(self):
+        panels = {ax.get_title(): ax for ax in self.axes(("sum_squares", "per_task"))}
+        slope = panels["inner:10: cost per task (slope)"]
+        fixed = panels["inner:10: fixed cost per run (intercept)"]
+        for ax in (slope, fixed):
+            self.assertEqual(ax.get_xscale(), "log")
+        marked = [t.get_text() for ax in (slope, fixed) for t in ax.texts
+                  if t.get_text().startswith("≤ 0: -")]
+        self.assertTrue(marked)  # the baseline has a negative slope and negative intercepts
+        self.assertTrue(any(x.startswith("fit ≤ 0") for x in
+                            self.legend_labels(("sum_squares", "per_task"))))
+
+    def test_sleep_legend_is_grouped(self):
+        labels = self.legend_labels(("sleep_io", "efficiency"))
+        self.assertLessEqual(len(labels), 25, labels)
+        for name in ("threads", "asio_async", "process_pool_map", "half filled: CPython rows",
+                     "line: workers:1", "line: workers: one per task"):
+            self.assertIn(name, labels)
+
+    def test_spawn_floors_drawn(self):
+        labels = self.legend_labels(("spawn", "times"))
+        for floor in ("fork_exit_wait", "posix_spawn_wait", "thread_create_join"):
+            self.assertIn(f"floor: {floor}", labels)
+
+    def test_ipc_latency_beside_the_cpu_it_burns(self):
+        titles = [ax.get_title() for ax in self.axes(("ipc", "pingpong"))]
+        latency = [t for t in titles if not t.endswith(": CPU burnt")]
+        cpu = [t for t in titles if t.endswith(": CPU burnt")]
+        self.assertEqual(sorted(t + ": CPU burnt" for t in latency), sorted(cpu))
+        self.assertGreaterEqual(len(cpu), 6)
 
 
 if __name__ == "__main__":

@@ -136,6 +136,25 @@ class FreshCloneTest(unittest.TestCase):
                 self.assertTrue(families)
                 self.assertTrue(all(len(v) == 1 for v in families.values()), families)
 
+    def test_make_bench_fails_when_a_benchmark_failed(self):
+        """Whether the binary exits 1 or the failure is only in the JSON
+        (plot.py's 3), make bench writes everything, then fails with one line."""
+        latest = os.path.join(self.repo, "results", "latest")
+        for status in ("1", "0"):
+            with self.subTest(binary_status=status):
+                shutil.rmtree(latest, ignore_errors=True)
+                env = dict(self.env, FAKE_CONCBENCH_FAIL="sum_squares/serial",
+                           FAKE_CONCBENCH_FAIL_STATUS=status)
+                r = subprocess.run(["bash", "-c", "make bench QUICK=1 FILTER='^sum_squares/serial'"],
+                                   cwd=self.repo, capture_output=True, text=True, env=env,
+                                   timeout=600)
+                self.assertEqual(r.returncode, 2, r.stderr[-3000:])  # make's failed recipe
+                for written in ("concbench.json", "summary.md", "report.html"):
+                    self.assertTrue(os.path.exists(os.path.join(latest, written)), written)
+                said = [x for x in r.stderr.splitlines() if "make bench failed" in x]
+                self.assertEqual(len(said), 1, r.stderr[-3000:])
+                self.assertNotIn("Traceback", r.stderr)
+
     def test_make_targets_on_bad_input(self):
         bad = os.path.join(self.repo, "scripts", "tests", "data")
         for command, text in (

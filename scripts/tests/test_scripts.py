@@ -4,9 +4,11 @@ export, history, and one clear error line (never a traceback) on bad input."""
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import unittest
 
+from tests import helpers
 from tests.helpers import data, run_script
 
 
@@ -15,9 +17,12 @@ class ScriptTestCase(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="concbench-test-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
 
-    def assertCleanError(self, result, text):
-        """Non-zero exit, and stderr is exactly one 'concbench: ...' line."""
+    def assertCleanError(self, result, text, code=None):
+        """Non-zero exit (`code` when given), and stderr is exactly one
+        'concbench: ...' line."""
         self.assertNotEqual(result.returncode, 0)
+        if code is not None:
+            self.assertEqual(result.returncode, code, result.stderr)
         lines = result.stderr.strip().splitlines()
         self.assertEqual(len(lines), 1, result.stderr)
         self.assertTrue(lines[0].startswith("concbench: "), lines[0])
@@ -245,6 +250,43 @@ class BadInputTest(ScriptTestCase):
                 self.assertNotIn("Traceback", r.stderr)
 
 
+    def test_a_failure_in_the_base_alone(self):
+        r = run_script("compare.py", data("failed_v2.json"), data("full_v2.json"))
+        self.assertEqual(r.returncode, 3, r.stderr)
+        ours = [x for x in r.stderr.splitlines() if "failed in the base run" in x]
+        self.assertEqual(ours, ["concbench: failed in the base run: "
+                                "sum_squares/tbb/tasks:1000/inner:10000/workers:2"])
+
+
+@unittest.skipIf(shutil.which("make") is None, "make is needed")
+class MakeStatusTest(ScriptTestCase):
+    """make exits 2 on any failed recipe; STATUS=file keeps the script's own."""
+
+    def make(self, *args):
+        status = os.path.join(self.tmp, "status")
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS")}
+        r = subprocess.run(["make", "-s", "-C", helpers.ROOT, *args, f"STATUS={status}"],
+                           capture_output=True, text=True, env=env, timeout=120)
+        with open(status, encoding="utf-8") as f:
+            return r, int(f.read())
+
+    def test_compare_keeps_the_scripts_status(self):
+        for new, code in (("new_same.json", 0), ("new_slower.json", 1), ("nope.json", 2),
+                          ("failed_v2.json", 3)):
+            with self.subTest(new=new):
+                base = "full_v2.json" if new == "failed_v2.json" else "base.json"
+                r, status = self.make("compare", f"A={data(base)}", f"B={data(new)}")
+                self.assertEqual(status, code, r.stderr)
+                self.assertEqual(r.returncode, 0 if code == 0 else 2, r.stderr)
+                if code:
+                    self.assertIn(f"Error {code}", r.stderr)
+
+    def test_regress_keeps_the_scripts_status(self):
+        r, status = self.make("regress", f"BASELINE={data('empty.json')}")
+        self.assertEqual((r.returncode, status), (2, 2), r.stderr)
+        self.assertIn("is empty", r.stderr)
+
+
 class HistoryTest(ScriptTestCase):
     def test_append_and_plot(self):
         hist = os.path.join(self.tmp, "sub", "history.jsonl")
@@ -262,6 +304,17 @@ class HistoryTest(ScriptTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sorted(os.listdir(os.path.join(out, "history"))),
                          ["spawn.png", "sum_squares.png"])
+
+    def test_a_run_with_failures_is_refused_unless_kept(self):
+        hist = os.path.join(self.tmp, "history.jsonl")
+        r = run_script("history.py", "append", "--in", data("failed_v2.json"), "--history", hist)
+        self.assertCleanError(r, "not appended", code=3)
+        self.assertFalse(os.path.exists(hist))
+        r = run_script("history.py", "append", "--in", data("failed_v2.json"), "--history", hist,
+                       "--keep-failed")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(hist, encoding="utf-8") as f:
+            self.assertEqual(len(f.readlines()), 1)
 
     def test_corrupt_history(self):
         hist = os.path.join(self.tmp, "h.jsonl")

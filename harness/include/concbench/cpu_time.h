@@ -15,11 +15,22 @@ namespace concbench {
 double ProcessCpuSeconds(pid_t pid);
 
 // CPU seconds used so far by this process's threads, its reaped children
-// (RUSAGE_CHILDREN) and its live children (every child forked through the
-// harness: Process, ProcessPool workers, task_queue workers, peers, crews).
-// A child's time moves from the live sum to RUSAGE_CHILDREN when it is
-// reaped, so differences of this value over an interval count every process
-// of the tree. Call from the thread that forks and reaps (the benchmark's).
+// (RUSAGE_CHILDREN), its live children (every child forked through the
+// harness: Process, ProcessPool workers, task_queue workers, peers, crews)
+// and the forkserver's children whose end it reported (counted from then
+// on, as a reaped child). A child's time moves from the live sum to
+// RUSAGE_CHILDREN when it is reaped, so differences of this value over an
+// interval count every process of the tree. Call from the thread that forks
+// and reaps (the benchmark's).
 double ProcessTreeCpuSeconds();
+
+namespace internal {
+
+// Adds the CPU seconds of a child that another process reaped on this one's
+// behalf (the forkserver's wait4) to ProcessTreeCpuSeconds from now on.
+// Thread-safe.
+void AddReapedCpuSeconds(double seconds);
+
+}  // namespace internal
 
 }  // namespace concbench

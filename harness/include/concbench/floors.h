@@ -4,7 +4,9 @@
 // Round trips are placed as ipc's peers are (placement.h).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,20 +43,32 @@ Name SpinPingPong(Pin pin);
 Name PipePingPong(Pin pin);
 // memcpy of `size` bytes between two buffers, bytes per second.
 Name Memcpy(std::int64_t size);
+// A sleep of `sleep_us` as sleep_io's tasks sleep: futex waits with a
+// relative timeout until a steady-clock deadline; real time per sleep.
+Name Sleep(std::int64_t sleep_us);
 
 // The placements each measures, in the order the limits workload registers.
 std::vector<Pin> FutexPins();
 std::vector<Pin> SpinPins();
 std::vector<Pin> PipePins();
-// The memcpy sizes: ipc's 8 B, 32 KiB and 1 MiB.
-std::vector<std::int64_t> MemcpySizes();
+// The memcpy sizes, ascending: ipc's 8 B, 32 KiB and 1 MiB, and every size
+// in `throughput_sizes` (the sizes of a run's ipc throughput rows).
+std::vector<std::int64_t> MemcpySizes(
+    std::span<const std::size_t> throughput_sizes = {});
+// The sleeps: 1 ms, sleep_io's default task sleep.
+std::vector<std::int64_t> SleepsUs();
 
 // The floor of `channel`'s round trip at `pin`: the limits round trip its
 // `pingpong_floor` trait names, or "" where it has none or the limits
 // workload does not measure that round trip at `pin`.
 std::string ChannelPingPong(const ChannelInfo& channel, Pin pin);
 // The floor of a channel's one-way throughput at `size`: memcpy at that
-// size, or "" where the limits workload measures no such size.
+// size, which the limits workload measures at every size of the run's ipc
+// throughput rows (MemcpySizes).
 std::string ChannelThroughput(std::int64_t size);
+// The floor of a task that sleeps `sleep_us` the way Sleep does (sleep_io's
+// map variants): that sleep, or "" where the limits workload measures no
+// sleep of that length.
+std::string TaskSleep(std::int64_t sleep_us);
 
 }  // namespace concbench::floors

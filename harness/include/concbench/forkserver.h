@@ -38,8 +38,8 @@ using ForkserverEntry = void (*)(std::span<const std::byte> args);
 inline constexpr std::size_t kMaxForkserverRequest = 16 * 1024;
 
 // A child the server forked: its pid and the socket on which the server
-// writes its exit code (an int32, ExitCodeFromStatus), then closes; end of
-// file before it means the server died.
+// writes how it ended (its exit code and the CPU time its wait4 measured),
+// then closes; end of file before it means the server died.
 struct ForkserverChild {
   pid_t pid;
   int status_fd;  // owned by the caller; close-on-exec
@@ -54,7 +54,8 @@ ForkserverChild ForkserverFork(ForkserverEntry entry, std::string_view name,
                                std::span<const std::byte> args);
 
 // Waits for a child's exit code on its status socket; nothing when the
-// server died first.
+// server died first. Adds the child's CPU time to this process tree's
+// (cpu_time.h), as this process's own reaping would (RUSAGE_CHILDREN).
 std::optional<int> ReadForkserverStatus(int status_fd);
 
 // The server's pid, or -1 when none was started (for tests).

@@ -9,6 +9,7 @@ a workload no recipe draws gets the listing chart.
 """
 
 import io
+import multiprocessing
 import os
 
 from concbench import cli, units
@@ -32,29 +33,22 @@ def charts_of(plt, run, workload, benches):
     return out
 
 
-def each_chart(run):
-    """Yields every Chart of the run, workload by workload (sorted); the
-    caller saves it, then it is closed."""
-    plt = cli.pyplot()
-    with plt.rc_context(RC):
-        for workload, benches in sorted(run.workloads().items()):
-            for chart in charts_of(plt, run, workload, benches):
-                try:
-                    yield chart
-                finally:
-                    plt.close(chart.fig)
-
-
 def _metadata(fmt):
     return {"Date": None} if fmt in ("svg", "pdf") else None
 
 
-def save(chart, outdir, formats):
-    """Writes <outdir>/<workload>_<stem>.<fmt> for each format; returns paths."""
+def save(chart, outdir, formats, svg=None):
+    """Writes <outdir>/<workload>_<stem>.<fmt> for each format; returns paths.
+    `svg`, the chart's svg_text when the caller has it, is written as is
+    instead of being drawn again."""
     written = []
     for fmt in formats:
         path = os.path.join(outdir, f"{chart.workload}_{chart.stem}.{fmt}")
-        chart.fig.savefig(path, dpi=100, bbox_inches="tight", metadata=_metadata(fmt))
+        if fmt == "svg" and svg is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(svg)
+        else:
+            chart.fig.savefig(path, dpi=100, bbox_inches="tight", metadata=_metadata(fmt))
         written.append(path)
     return written
 
@@ -74,10 +68,69 @@ def svg_text(chart):
     return buf.getvalue()
 
 
+# The run and destination of the current draw(), read by its forked workers.
+_JOB = {}
+
+
+def _draw_workloads(workloads):
+    """Draws the charts of these workloads: (written paths, [(workload,
+    title, svg)])."""
+    run, outdir, formats = _JOB["run"], _JOB["outdir"], _JOB["formats"]
+    plt = cli.pyplot()
+    written, svgs = [], []
+    benches_of = run.workloads()
+    with plt.rc_context(RC):
+        for workload in workloads:
+            for chart in charts_of(plt, run, workload, benches_of[workload]):
+                try:
+                    svg = svg_text(chart)
+                    if outdir is not None:
+                        written += save(chart, outdir, formats, svg)
+                    svgs.append((workload, chart.title, svg))
+                finally:
+                    plt.close(chart.fig)
+    return written, svgs
+
+
+def _shares(run, jobs):
+    """The workloads split into `jobs` shares of about equal size (drawing
+    time grows with a workload's benchmarks)."""
+    shares = [[] for _ in range(jobs)]
+    sizes = [0] * jobs
+    for workload, benches in sorted(run.workloads().items(), key=lambda w: -len(w[1])):
+        i = sizes.index(min(sizes))
+        shares[i].append(workload)
+        sizes[i] += len(benches)
+    return [share for share in shares if share]
+
+
+def draw(run, outdir=None, formats=("png", "svg"), jobs=None):
+    """Draws every chart of the run: into outdir in each format (nothing is
+    written when outdir is None) and as SVG text for the report. Workloads
+    are drawn in `jobs` forked processes at once (default: one per CPU, as
+    the run has ended and the CPUs are free). Returns (written paths, {workload:
+    [(title, svg)]} in workload order)."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(run.workloads())))
+    _JOB.update(run=run, outdir=outdir, formats=tuple(formats))
+    try:
+        shares = _shares(run, jobs)
+        if len(shares) <= 1:
+            parts = [_draw_workloads(share) for share in shares]
+        else:
+            with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+                parts = pool.map(_draw_workloads, shares, chunksize=1)
+    finally:
+        _JOB.clear()
+    written, svgs = [], {}
+    for part_written, _ in parts:
+        written += part_written
+    drawn = [item for _, part in parts for item in part]
+    for workload in sorted({w for w, _, _ in drawn}):
+        svgs[workload] = [(title, svg) for w, title, svg in drawn if w == workload]
+    return sorted(written), svgs
+
+
 def draw_all(run, outdir, formats=("png", "svg")):
     """Draws every chart into outdir; returns the written paths."""
     os.makedirs(outdir, exist_ok=True)
-    written = []
-    for chart in each_chart(run):
-        written += save(chart, outdir, formats)
-    return written
+    return draw(run, outdir, formats)[0]

@@ -4,14 +4,23 @@ the racy primitive (no lock) is drawn apart, grey and dotted, as what it is.
 The other forms (the seed's round, a critical section, a sleep) as bars per
 primitive."""
 
-from concbench import facts, figures, grouping, palette
+from concbench import facts, figures, grouping, names, palette
 from concbench.charts import common, cpython
 
 RACY_LABEL = "{} (racy: loses updates, not a lock)"
 
 
 def _form(bench):
-    return (bench.modes, tuple((k, v) for k, v in bench.params.items() if k != "workers"))
+    """What a panel holds: modes and parameters but the worker count (an
+    MPI row's `ranks` counts its workers too)."""
+    return (bench.modes, tuple((k, v) for k, v in bench.params.items()
+                               if k not in names.WORKER_PARAMS))
+
+
+def _worker_word(benches):
+    """'ranks' when the rows count their workers in ranks, else 'workers'."""
+    keys = {k for b in benches for k in b.params if k in names.WORKER_PARAMS}
+    return "/".join(k for k in names.WORKER_PARAMS if k in keys) or "workers"
 
 
 def _form_title(form):
@@ -37,7 +46,7 @@ def _split(benches):
     forms = grouping.group_by(rows, lambda b: _twin_form(b) if cpython.is_row(b)
                               and _twin_form(b) in cpp else _form(b))
     lines = {f: bs for f, bs in forms.items()
-             if len({b.params.get("workers") for b in bs if not cpython.is_row(b)}) >= 2}
+             if len({facts.workers(b) for b in bs if not cpython.is_row(b)}) >= 2}
     bars = {f: bs for f, bs in forms.items() if f not in lines}
     return lines, bars
 
@@ -68,8 +77,8 @@ def throughput(plt, run, workload, benches, context):
                 values += [e.value for e in est if figures.usable(e)]
         common.count_axis(ax, "x", ws)
         common.eng_axis(ax, "y", "ops/s", values, force_log=True)
-        ax.set_xlabel("workers")
-        ax.set_ylabel("updates per second (all workers)")
+        ax.set_xlabel(_worker_word(members))
+        ax.set_ylabel(f"updates per second (all {_worker_word(members)})")
         common.panel_title(ax, _form_title(form))
         common.failed_note(ax, members)
     title = "Which lock is cheapest, alone and contended? Updates per second against workers"
@@ -102,9 +111,10 @@ def forms(plt, run, workload, benches, context):
         ax.set_xlim(-0.6, max(xs) + 0.6)
         common.eng_axis(ax, "y", "ops/s", values)
         ax.set_ylabel("updates per second")
-        workers = {b.params.get("workers") for b in members}
-        common.panel_title(ax, _form_title(form) + (f"/workers:{workers.pop()}"
-                                                   if len(workers) == 1 else ""))
+        workers = {facts.workers(b) for b in members}
+        common.panel_title(ax, _form_title(form) + (
+            f"/{_worker_word(members)}:{workers.pop():g}"
+            if len(workers) == 1 and None not in workers else ""))
         common.failed_note(ax, members)
     title = ("What do a critical section, a sleep or a short round do to each lock? "
              "Updates per second per primitive")

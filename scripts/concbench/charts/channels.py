@@ -54,35 +54,79 @@ def _is_throughput(pattern, members):
     return "throughput" in pattern or members[0].metric.unit == "B/s"
 
 
+CPU_COUNTER = "cpu_seconds"
+
+
+def cpu(bench):
+    """CPU seconds of the whole process tree per round trip (the cpu_seconds
+    counter), or None."""
+    return figures.counter(bench, CPU_COUNTER, "lower")
+
+
+def _size_panel(ax, bs, value, floors, ylabel):
+    """One line per channel of value(bench) against message size, with the
+    given floors ({label: Estimate}) across the panel, on engineering axes."""
+    values, sizes = [], []
+    for (name, py), series in grouping.group_by([b for b in bs if not b.failed],
+                                                _channel).items():
+        series.sort(key=lambda b: names.num(b.params.get("size")) or 0)
+        xs = [names.num(b.params.get("size")) or 1 for b in series]
+        est = [value(b) for b in series]
+        common.line(ax, xs, est, name, 1 if py else 0, name + (cpython.LABEL if py else ""),
+                    cpython=py)
+        values += [e.value for e in est if figures.usable(e)]
+        sizes += xs
+    for label, e in floors.items():
+        _floor_line(ax, e, label)
+        values.append(e.value)
+    common.count_axis(ax, "x", sizes)
+    ax.xaxis.set_major_formatter(common.ticker().FuncFormatter(lambda v, _: size_text(v)))
+    common.eng_axis(ax, "y", "s", values)
+    ax.set_xlabel("message size")
+    ax.set_ylabel(ylabel)
+
+
+def _cpu_panel(ax, bs, key):
+    """The CPU each channel burns per round trip, against size: beside the
+    latency, so a channel that is fast because it spins shows it."""
+    _size_panel(ax, bs, cpu, {}, "CPU per round trip (all processes)")
+    common.panel_title(ax, f"{_panel_title(key)}: CPU burnt")
+
+
+def _latency_panel(ax, run, bs, key):
+    """Round trip against size; a floor bounds every size (the 8-byte round
+    trip of the bare primitive at the same placement)."""
+    _size_panel(ax, bs, seconds, _floors(run, bs, seconds), "round trip")
+    common.panel_title(ax, _panel_title(key))
+    common.failed_note(ax, bs)
+
+
 def latency(plt, run, workload, benches, context, pattern, members):
-    panels = grouping.group_by(members, _panel_key, order=_panel_order)
-    fig, axes = common.grid(plt, len(panels))
-    for ax, (key, bs) in zip(axes, panels.items()):
-        values, sizes = [], []
-        for (name, py), series in grouping.group_by([b for b in bs if not b.failed],
-                                                    _channel).items():
-            series.sort(key=lambda b: names.num(b.params.get("size")) or 0)
-            xs = [names.num(b.params.get("size")) or 1 for b in series]
-            est = [seconds(b) for b in series]
-            common.line(ax, xs, est, name, 1 if py else 0, name + (cpython.LABEL if py else ""),
-                        cpython=py)
-            values += [e.value for e in est if figures.usable(e)]
-            sizes += xs
-        # A floor bounds every size (the 8-byte round trip of the bare
-        # primitive at the same placement).
-        for label, e in _floors(run, bs, seconds).items():
-            _floor_line(ax, e, label)
-            values.append(e.value)
-        common.count_axis(ax, "x", sizes)
-        ax.xaxis.set_major_formatter(common.ticker().FuncFormatter(
-            lambda v, _: size_text(v)))
-        common.eng_axis(ax, "y", "s", values)
-        ax.set_xlabel("message size")
-        ax.set_ylabel("round trip")
-        common.panel_title(ax, _panel_title(key))
-        common.failed_note(ax, bs)
+    """Round trip against size, one panel per peer and placement; where the
+    rows carry the cpu_seconds counter, each row of panels has a row of the
+    CPU burnt per round trip under it."""
+    panels = list(grouping.group_by(members, _panel_key, order=_panel_order).items())
+    with_cpu = any(figures.usable(cpu(b)) for b in members if not b.failed)
+    cols = min(common.MAX_COLS, len(panels))
+    chunks = [panels[i:i + cols] for i in range(0, len(panels), cols)]
+    fig, axes = common.grid(plt, len(chunks) * cols * (2 if with_cpu else 1), cols=cols)
+    drawn = []
+    for row, chunk in enumerate(chunks):
+        base = row * cols * (2 if with_cpu else 1)
+        for i, (key, bs) in enumerate(chunk):
+            _latency_panel(axes[base + i], run, bs, key)
+            drawn.append(axes[base + i])
+            if with_cpu:
+                _cpu_panel(axes[base + cols + i], bs, key)
+                drawn.append(axes[base + cols + i])
+    for ax in axes:
+        if ax not in drawn:
+            ax.set_visible(False)
     title = QUESTIONS["latency"] + ("" if pattern == "pingpong" else f" ({pattern})")
-    common.finish(fig, axes, title, context)
+    note = common.NOTE + ("; under each row: the CPU the whole process tree burns per round "
+                          "trip (a spinning channel is fast because it burns a CPU)"
+                          if with_cpu else "")
+    common.finish(fig, drawn, title, context, note)
     return common.Chart(workload, pattern.replace("/", "_"), title, fig)
 
 

@@ -1,9 +1,11 @@
 """The chart of a workload without a richer recipe (start-up costs, the
 machine's limits, a workload added later): each benchmark's primary metric
 as a point with its interval (a dot plot, readable on a log axis), one
-panel per metric."""
+panel per metric; a benchmark that names a floor (spawn's starts: fork,
+posix_spawn, thread create) has that floor drawn on its row, a dashed
+tick in the floor's colour, as the ipc charts draw theirs."""
 
-from concbench import answers, figures, grouping, stats
+from concbench import answers, figures, grouping, palette, stats
 from concbench.charts import common, cpython
 
 TIME_FACTORS = {"s": 1.0, "ns": 1e-9, "us": 1e-6, "ms": 1e-3}
@@ -16,6 +18,27 @@ def _value(bench):
     if factor and figures.usable(e):
         return stats.Estimate(e.value * factor, e.lo * factor, e.hi * factor, e.n), "s"
     return e, bench.metric.unit
+
+
+def _floor(run, bench, unit):
+    """(floor benchmark, its Estimate) when bench names a measured floor in
+    the same unit as its own figure, else None."""
+    f = figures.floor_bench(run, bench)
+    if f is None or f.failed or bench.failed:
+        return None
+    e, floor_unit = _value(f)
+    return (f, e) if figures.usable(e) and floor_unit == unit else None
+
+
+def _draw_floor(ax, y, floor, e):
+    """A dashed tick at the floor's value across row y (with its interval
+    shaded); returns the value drawn."""
+    colour = palette.style(floor.variant).colour
+    ax.vlines(e.value, y - 0.4, y + 0.4, colors=colour, linestyles="--", linewidth=1.5,
+              label=f"floor: {grouping.label(floor)}")
+    if figures.has_interval(e):
+        ax.fill_betweenx([y - 0.4, y + 0.4], e.lo, e.hi, color=colour, alpha=0.15)
+    return e.value
 
 
 def dots(plt, run, workload, benches, context, stem="times"):
@@ -35,6 +58,9 @@ def dots(plt, run, workload, benches, context, stem="times"):
                 common.hpoint(ax, y, e, b.variant, cpython=cpython.is_row(b),
                               label=b.variant + (cpython.LABEL if cpython.is_row(b) else ""))
                 values.append(e.value)
+            floor = _floor(run, b, unit)
+            if floor is not None:
+                values.append(_draw_floor(ax, y, *floor))
         ax.set_yticks(range(len(labels)), labels, fontsize=7)
         ax.invert_yaxis()
         common.eng_axis(ax, "x", unit, values)

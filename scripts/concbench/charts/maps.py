@@ -5,7 +5,7 @@ task counts of the same map."""
 
 import math
 
-from concbench import answers, facts, figures, fits, grouping, names, palette, scaling
+from concbench import answers, facts, figures, fits, grouping, names, palette, scaling, units
 from concbench.charts import common, cpython
 
 SPEEDUP_QUESTION = {"sleep": "Do threads help when the work is sleeping?"}
@@ -190,19 +190,44 @@ def _fit_panels(axes, series, fitted, work):
                   linestyle="--", linewidth=1, label=grouping.series_label(key, drop))
         y = len(labels)
         labels.append(grouping.series_label(key, drop))
-        common.hpoint(ax_slope, y, f.per_task, name)
-        common.hpoint(ax_fixed, y, f.fixed, name)
-        slopes.append(f.per_task.value)
-        fixed.append(f.fixed.value)
+        slopes.append((y, f.per_task, name))
+        fixed.append((y, f.fixed, name))
     common.count_axis(ax_t, "x", [names.num(b.params.get("tasks")) for bs in series.values()
                                   for b in bs])
     common.eng_axis(ax_t, "y", "s", times)
     ax_t.set_xlabel("tasks")
     ax_t.set_ylabel("wall time per run")
     common.panel_title(ax_t, f"{where}: time against tasks (dashed: fit)")
-    for ax, what, values in ((ax_slope, f"{where}: cost per task (slope)", slopes),
-                             (ax_fixed, f"{where}: fixed cost per run (intercept)", fixed)):
+    for ax, what, entries in ((ax_slope, f"{where}: cost per task (slope)", slopes),
+                              (ax_fixed, f"{where}: fixed cost per run (intercept)", fixed)):
         ax.set_yticks(range(len(labels)), labels, fontsize=7)
         ax.invert_yaxis()
-        common.eng_axis(ax, "x", "s", values)
+        _positive_on_log(ax, entries)
         common.panel_title(ax, what)
+
+
+NON_POSITIVE = "#b00020"
+
+
+def _positive_on_log(ax, entries):
+    """Fitted values (y, Estimate, name) on a log axis: the positive ones as
+    points with their intervals; a fit that came out zero or negative (noise
+    tilting a line through few points) has no place on it and is written at
+    the panel's left edge instead, in red, with its value and interval."""
+    positive = [(y, e, n) for y, e, n in entries if e.value > 0]
+    for y, e, name in positive:
+        common.hpoint(ax, y, e, name)
+    values = [e.value for _, e, _ in positive]
+    values += [e.hi for _, e, _ in positive if figures.has_interval(e) and e.hi > 0]
+    common.eng_axis(ax, "x", "s", values or [1e-9, 1e-6], force_log=True)
+    edge = ax.get_yaxis_transform()  # x in axes fractions, y in data
+    for y, e, name in entries:
+        if e.value > 0:
+            continue
+        ax.plot([0.0], [y], transform=edge, marker="<", color=NON_POSITIVE, markersize=6,
+                linestyle="none", clip_on=False)
+        ax.text(0.03, y, f"≤ 0: {units.fmt_estimate(e, 's')}", transform=edge, fontsize=6.5,
+                color=NON_POSITIVE, va="center", ha="left")
+    if len(positive) < len(entries):
+        ax.plot([], [], marker="<", color=NON_POSITIVE, linestyle="none",
+                label="fit ≤ 0 (at the left edge: no place on a log axis)")

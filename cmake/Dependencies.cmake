@@ -10,6 +10,8 @@ find_package(fmt REQUIRED)
 # --list=json and the context inserted into each result JSON.
 find_package(nlohmann_json 3 REQUIRED)
 find_package(GTest REQUIRED)
+# The manager's authentication: HMAC-SHA256 and random nonces (libssl-dev).
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 # The mpi model (benchmarks/mpi) is optional: without MPI the rest of the
 # suite builds, and concbench_mpi, its make targets and tests are skipped.
 # The project is C++ only, so MPI is found through its CXX component; the C

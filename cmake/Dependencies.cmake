@@ -15,6 +15,8 @@ find_package(GTest REQUIRED)
 # memory. Debian's libre2-dev ships no CMake package config, only re2.pc.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# The manager's authentication: HMAC-SHA256 and random nonces (libssl-dev).
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 # The mpi model (benchmarks/mpi) is optional: without MPI the rest of the
 # suite builds, and concbench_mpi, its make targets and tests are skipped.
 # The project is C++ only, so MPI is found through its CXX component; the C

@@ -13,6 +13,7 @@ packages=(
   python3-matplotlib python3-scipy python3-numpy python3-yaml
   chromium  # the HTML report's test opens it in a real browser
   openmpi-bin libopenmpi-dev  # the mpi model: concbench_mpi under mpirun
+  libssl-dev  # the manager's authentication: HMAC-SHA256, RAND_bytes
 )
 
 missing=()

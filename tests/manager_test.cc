@@ -23,7 +23,7 @@ using std::chrono::milliseconds;
 
 TEST(ManagerTest, ListAndDictRequests) {
   Manager manager;
-  ManagerClient client(manager.socket_path());
+  ManagerClient client(manager);
   EXPECT_EQ(client.len(), 0);
   EXPECT_EQ(client.append(10), 1);
   EXPECT_EQ(client.append(-20), 2);
@@ -39,16 +39,16 @@ TEST(ManagerTest, ListAndDictRequests) {
 
 TEST(ManagerTest, MalformedRequestsGetAnErrorAndServingGoesOn) {
   Manager manager;
-  ManagerClient client(manager.socket_path());
+  ManagerClient client(manager);
   for (const char* bad :
        {"frobnicate", "append", "append x", "get 1 2", "", "set 1", "len 3"}) {
     EXPECT_EQ(client.Request(bad).rfind("ERR", 0), 0u) << bad;
   }
   EXPECT_EQ(client.append(5), 1);
   // An endless line is refused and only its connection closed.
-  ManagerClient flood(manager.socket_path());
+  ManagerClient flood(manager);
   EXPECT_EQ(flood.Request(std::string(10'000, 'x')).rfind("ERR", 0), 0u);
-  ManagerClient other(manager.socket_path());
+  ManagerClient other(manager);
   EXPECT_EQ(other.get(0), 5);
 }
 
@@ -56,10 +56,11 @@ TEST(ManagerTest, MalformedRequestsGetAnErrorAndServingGoesOn) {
 TEST(ManagerTest, ChildProcessesShareTheList) {
   Manager manager;
   const std::string path = manager.socket_path();
+  const std::string key = manager.authkey();
   std::vector<Process> children;
   for (int c = 0; c < 2; ++c) {
-    children.emplace_back([path, c] {
-      ManagerClient client(path);
+    children.emplace_back([path, key, c] {
+      ManagerClient client(Transport::kUnix, path, key);
       for (int i = 0; i < 50; ++i) client.append(c * 1000 + i);
       client.set(c, 1);
     });
@@ -69,7 +70,7 @@ TEST(ManagerTest, ChildProcessesShareTheList) {
     ASSERT_TRUE(child.join(milliseconds(10'000)));
     EXPECT_EQ(child.exitcode(), 0);
   }
-  ManagerClient client(path);
+  ManagerClient client(manager);
   EXPECT_EQ(client.len(), 100);
   EXPECT_EQ(client.lookup(0) + client.lookup(1), 2);
 }
@@ -131,7 +132,7 @@ TEST(ManagerTest, ServerExitsWhenItsOwnerIsKilled) {
 
 TEST(ManagerTest, ClientOfADeadServerGetsAnError) {
   Manager manager;
-  ManagerClient client(manager.socket_path(), milliseconds(2000));
+  ManagerClient client(manager, Transport::kUnix, milliseconds(2000));
   manager.server().kill();
   manager.server().join();
   EXPECT_THROW(client.len(), ManagerError);

@@ -38,7 +38,9 @@ def specs(mode):
         out.append(Spec(name("ipc", "pipe", "pingpong", peer="process", size=size, pin="none"),
                         lambda size=size: _pipe(size, rounds), LATENCY))
     for op in MANAGER_OPS[mode]:
-        out.append(Spec(name("ipc", "manager", op, peer="process", pin="none"),
+        # Python's Manager() listens on a Unix socket on Linux (AF_UNIX, the
+        # default family): the twin of the C++ transport:unix rows.
+        out.append(Spec(name("ipc", "manager", op, peer="process", transport="unix", pin="none"),
                         lambda op=op: _manager(op, rounds), LATENCY))
     return out
 

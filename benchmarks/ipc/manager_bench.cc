@@ -1,11 +1,16 @@
 // ipc/manager: what one request to a manager server costs (the seed's
-// Manager().list() and .dict() used through proxies): a round trip over a
-// Unix socket to a Boost.Asio server process, by placement.
+// Manager().list() and .dict() used through proxies): a round trip to a
+// Boost.Asio server process over its Unix socket or TCP on the loopback
+// (transport:unix, transport:tcp), by placement. The client authenticates
+// before the loop; the timed requests are the protocol's plain lines.
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "concbench/manager.h"
 #include "concbench/peer.h"
@@ -36,15 +41,27 @@ void Check(std::int64_t got, std::int64_t expected, const char* what) {
   }
 }
 
+// TCP beside the Unix socket: one request's round trip is the question, so
+// past smoke mode TCP runs `get` alone.
+struct TransportRow {
+  Transport transport;
+  const char* name;    // the transport: parameter
+  bool every_request;  // every request of the mode, or `get` alone
+};
+constexpr TransportRow kTransports[] = {{Transport::kUnix, "unix", true},
+                                        {Transport::kTcp, "tcp", false}};
+
 // Every request's reply is checked in the loop. A set's reply is only "OK",
 // so each set writes its own key, and after the loop every key is looked up.
-void Request(benchmark::State& state, Op op, Pin pin) {
+void Request(benchmark::State& state, Op op, Pin pin, Transport transport) {
   MainPlacement placement(pin);
   std::optional<Manager> manager;
   std::optional<ManagerClient> client;
   if (!FailOnException(state, [&] {
-        manager.emplace(placement.peer_cpu());
-        client.emplace(manager->socket_path());
+        ManagerOptions options{.cpu = placement.peer_cpu()};
+        if (transport == Transport::kTcp) options.tcp_address = "127.0.0.1:0";
+        manager.emplace(std::move(options));
+        client.emplace(*manager, transport);
         if (op == Op::kGet) {
           for (std::int64_t i = 0; i < kListSize; ++i) client->append(3 * i);
         }
@@ -85,18 +102,26 @@ void Register(const SuiteConfig& config, std::vector<BenchmarkSpec>& specs) {
   const std::vector<Pin> pins = Placements();
   // Full mode keeps one read and one write: every request costs the same
   // round trip, which set and len would only repeat.
-  for (const OpInfo& info : kOps) {
-    if (config.mode == SuiteMode::kFull && !info.in_full_mode) continue;
-    for (Pin pin : pins) {
-      const Op op = info.op;
-      specs.push_back(
-          {.name = Name("ipc", fmt::format("manager/{}", info.name))
-                       .Param("peer", "process")
-                       .Param("pin", PinName(pin)),
-           .run = [op,
-                   pin](benchmark::State& state) { Request(state, op, pin); },
-           .metric = Metric::RealTime(MetricKind::kLatency),
-           .unit = benchmark::kMicrosecond});
+  for (const TransportRow& row : kTransports) {
+    for (const OpInfo& info : kOps) {
+      if (config.mode == SuiteMode::kFull && !info.in_full_mode) continue;
+      if (!row.every_request && config.mode != SuiteMode::kSmoke &&
+          info.op != Op::kGet)
+        continue;
+      for (Pin pin : pins) {
+        specs.push_back(
+            {.name = Name("ipc", fmt::format("manager/{}", info.name))
+                         .Param("peer", "process")
+                         .Param("transport", row.name)
+                         .Param("pin", PinName(pin)),
+             .run =
+                 [op = info.op, pin,
+                  transport = row.transport](benchmark::State& state) {
+                   Request(state, op, pin, transport);
+                 },
+             .metric = Metric::RealTime(MetricKind::kLatency),
+             .unit = benchmark::kMicrosecond});
+      }
     }
   }
 }

@@ -1,9 +1,15 @@
 """The channels' answers, placement first: for each pattern (round trip,
 throughput, a manager request) and each kind of peer, the best channel at
-each placement, with ties, and its ratio to its floor where it names one."""
+each placement, with ties, and its ratio to its floor where it names one;
+and a manager request over TCP loopback against the same over its Unix
+socket."""
 
 from concbench import facts, figures, grouping, names, ranking, stats, units
 
+# The manager's transport parameter, and the value its other rows are judged against.
+TRANSPORT = "transport"
+BASE_TRANSPORT = "unix"
+TRANSPORT_TEXT = {"tcp": "TCP loopback", "unix": "Unix socket"}
 
 
 def size_text(size):
@@ -91,4 +97,32 @@ def answers(run, benches):
                                     _peer_text(peer)) if x)
         floor = _floor_text(run, members)
         lines.append(f"{head}: {'; '.join(parts)}" + (f" ({floor})" if floor else ""))
+    return lines + transport_answers(ok)
+
+
+def transport_answers(ok):
+    """Per request, at each placement: a row over another transport (TCP)
+    beside its twin over the Unix socket (the same name with transport:unix),
+    both figures and its cost as a multiple of the Unix socket's."""
+    def rest(b):
+        return (b.variant, b.modes, {k: v for k, v in b.params.items() if k != TRANSPORT})
+    base = [b for b in ok if b.params.get(TRANSPORT) == BASE_TRANSPORT]
+    others = [b for b in ok if b.params.get(TRANSPORT, BASE_TRANSPORT) != BASE_TRANSPORT]
+    lines = []
+    groups = grouping.group_by(others, lambda b: (b.variant, _pattern(b), b.params[TRANSPORT]))
+    for (variant, pattern, transport), members in groups.items():
+        parts = []
+        for b in sorted(members, key=facts.placement_order):
+            twin = next((o for o in base if rest(o) == rest(b)), None)
+            if twin is None or b.metric != twin.metric:
+                continue
+            r = figures.cost_ratio(b.values, twin.values, b.metric)
+            parts.append(f"{facts.placement(b) or 'any placement'} "
+                         f"{units.fmt_estimate(figures.primary(b), b.metric.unit, False)} against "
+                         f"{units.fmt_estimate(figures.primary(twin), twin.metric.unit, False)} "
+                         f"({units.fmt_ratio(r)} the {TRANSPORT_TEXT[BASE_TRANSPORT]}'s cost)")
+        if parts:
+            name = TRANSPORT_TEXT.get(transport, f"{TRANSPORT}:{transport}")
+            lines.append(f"{variant} round trip ({pattern}): {name} vs "
+                         f"{TRANSPORT_TEXT[BASE_TRANSPORT]}: {'; '.join(parts)}")
     return lines

@@ -208,10 +208,7 @@ def cpython_answers(run, benches):
             theirs = [v / per_task[1] for v in theirs]
             mine, other = figures.per_task(b), figures.per_task(twin)
             note = f" per task (CPython ran {per_task[0]:g} tasks, C++ {per_task[1]:g})"
-        if b.metric.better == "higher":
-            r = stats.ratio(theirs, ours, b.metric.kind, b.metric.better)
-        else:
-            r = stats.ratio(ours, theirs, b.metric.kind, b.metric.better)
+        r = figures.cost_ratio(ours, theirs, b.metric)
         lines.append(f"CPython {grouping.label(b, drop=('impl',))}{note}: "
                      f"{units.fmt_estimate(mine, b.metric.unit, False)} against "
                      f"C++ {units.fmt_estimate(other, twin.metric.unit, False)} "
@@ -239,10 +236,7 @@ def start_method_answers(run, benches):
                     None)
         if twin is None:
             continue
-        if b.metric.better == "higher":
-            r = stats.ratio(twin.values, b.values, b.metric.kind, b.metric.better)
-        else:
-            r = stats.ratio(b.values, twin.values, b.metric.kind, b.metric.better)
+        r = figures.cost_ratio(b.values, twin.values, b.metric)
         line = (f"{grouping.label(b)}: {units.fmt_estimate(figures.primary(b), b.metric.unit, False)}"
                 f" against {names.DEFAULT_START} "
                 f"{units.fmt_estimate(figures.primary(twin), twin.metric.unit, False)}"

@@ -137,6 +137,15 @@ def floor_ratio(run, bench):
     return _cached(bench, "floor", lambda: estimates.floor_ratio(run, bench))
 
 
+def cost_ratio(values, base_values, metric):
+    """What `values` cost as a multiple of `base_values` (an Estimate with its
+    interval): their ratio for a lower-is-better metric, the inverse of it for
+    a higher-is-better one (a rate)."""
+    if metric.better == "higher":
+        return stats.ratio(base_values, values, metric.kind, metric.better)
+    return stats.ratio(values, base_values, metric.kind, metric.better)
+
+
 def per_task(bench):
     """Wall time per task in seconds (primary time metric / tasks)."""
     tasks = names.num(bench.params.get("tasks"))

@@ -203,6 +203,36 @@ class ChannelAnswerTest(unittest.TestCase):
         self.assertTrue(any(x.startswith("append between processes: pin:same manager")
                             for x in lines), lines)
 
+    def test_manager_over_tcp_against_the_unix_socket(self):
+        def tcp_beside_unix(data):
+            def renamed(name, transport):
+                return name.replace("/peer:process/", f"/peer:process/transport:{transport}/")
+            added = []
+            for e in data["benchmarks"]:
+                if e["name"].startswith("ipc/manager/get/"):
+                    tcp = dict(e, name=renamed(e["name"], "tcp"),
+                               run_name=renamed(e["run_name"], "tcp"))
+                    if e["run_type"] == "iteration" or e.get("aggregate_name") != "cv":
+                        tcp["real_time"] = e["real_time"] * 1.5
+                    added.append(tcp)
+                    e["name"], e["run_name"] = (renamed(e["name"], "unix"),
+                                                renamed(e["run_name"], "unix"))
+            data["benchmarks"] += added
+            described = data["context"]["concbench"]["benchmarks"]
+            for d in list(described):
+                if d["name"].startswith("ipc/manager/get/"):
+                    described.append(dict(d, name=renamed(d["name"], "tcp"),
+                                          params={**d["params"], "transport": "tcp"}))
+                    d["name"] = renamed(d["name"], "unix")
+                    d["params"] = {**d["params"], "transport": "unix"}
+        lines = answer_lines(rewritten("full_v2.json", tcp_beside_unix), "ipc")
+        line = next(x for x in lines if x.startswith("manager round trip (get): TCP loopback vs "
+                                                     "Unix socket: "))
+        self.assertLess(line.index("pin:same"), line.index("pin:split"))
+        self.assertLess(line.index("pin:split"), line.index("pin:none"))
+        self.assertEqual(line.count("(1.5x ["), 3, line)  # the ratio at each placement
+        self.assertFalse(any("TCP loopback" in x for x in answer_lines(load("full_v2.json"), "ipc")))
+
     def test_legacy_throughput_is_read_in_bytes_per_second(self):
         lines = answer_lines(load("full.json"), "ipc")
         tput = next(x for x in lines if x.startswith("throughput"))

@@ -206,10 +206,13 @@ class RealBinaryTest(RegressTestCase):
     the gate must name exactly the benchmark that option slowed.
 
     It runs under `ctest -j2` beside every other test, so the machine is busy
-    and its load comes and goes: the slowdown is 3x, the practical margin 25%
+    and its load comes and goes: the slowdown is 10x, the practical margin 25%
     and alpha 0.001, and ten rounds of short runs make the evidence, so that
     the slowed benchmark stands out by far and an unchanged one is flagged
-    about once in a thousand runs (the gate's rates are in test_gate.py)."""
+    about once in a thousand runs (the gate's rates are in test_gate.py).
+    With 3x, the sanitizer build on a machine loaded by a calibration, a
+    chaos loop and builds once showed +168% [+89%, +280%] at p 0.001 (Holm),
+    not below alpha: the evidence, not the gate, fell short."""
 
     SLOWED = "sum_squares/serial"
     # Single-worker variants only, so the 2-core machine's scheduling noise
@@ -220,7 +223,7 @@ class RealBinaryTest(RegressTestCase):
         r, v = self.regress("--binary-base", REAL, "--binary-new", REAL, "--suite", "quick",
                             "--filter", self.FILTER, "--repetitions", "3",
                             "--rounds", "10", "--threshold", "0.25", "--alpha", "0.001",
-                            f"--new-args=--test_slowdown={self.SLOWED}:3")
+                            f"--new-args=--test_slowdown={self.SLOWED}:10")
         self.assertIsNotNone(v, r.stderr)
         names = [row["name"] for row in v["rows"]]
         expected = sorted(n for n in names if self.SLOWED in n)

@@ -200,9 +200,12 @@ def requests(plt, run, workload, groups, context):
     fig, axes = common.grid(plt, len(groups))
     for ax, ((pattern, variant), bs) in zip(axes, groups.items()):
         values, ticks = [], []
-        for x, b in enumerate(bs):
+        # Placement first, as the answers read; a placement's transports side by side.
+        for x, b in enumerate(sorted(bs, key=facts.placement_order)):
             py = cpython.is_row(b)
-            ticks.append((facts.placement(b) or grouping.label(b)) + (cpython.LABEL if py else ""))
+            transport = b.params.get("transport")  # the manager's: unix, tcp
+            ticks.append((facts.placement(b) or grouping.label(b)) +
+                         (f" {transport}" if transport else "") + (cpython.LABEL if py else ""))
             e = seconds(b)
             if figures.usable(e):
                 common.bar(ax, x, e, b.variant, width=0.6, cpython=py,

@@ -30,7 +30,7 @@ class Parser(argparse.ArgumentParser):
 def parse(argv):
     p = Parser(prog="cpython", description="CPython rows of concbench")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="a short run (4 repetitions)")
+    size.add_argument("--quick", action="store_true", help="a short run (3 repetitions)")
     size.add_argument("--smoke", action="store_true", help="tiny sizes, 1 repetition")
     p.add_argument("--filter", default="", help="run the names REGEX matches; -REGEX negates")
     p.add_argument("--repetitions", type=int, help="repetitions of every benchmark (1 to 1000)")

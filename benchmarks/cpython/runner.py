@@ -23,7 +23,7 @@ import sys
 import time
 from typing import Callable, NamedTuple
 
-REPETITIONS = {"smoke": 1, "quick": 4, "full": 6}
+REPETITIONS = {"smoke": 1, "quick": 3, "full": 6}
 START_METHODS = ("fork", "forkserver", "spawn")
 
 # Traits the scripts read, as the C++ binary declares them (strings).

@@ -28,7 +28,7 @@ TEST(CommandLineTest, DefaultsAreTheFullRunOfEverything) {
   EXPECT_EQ(options.list, ListFormat::kNone);
   EXPECT_FALSE(options.help);
   EXPECT_EQ(DefaultRepetitions(SuiteMode::kFull), 15);
-  EXPECT_EQ(DefaultRepetitions(SuiteMode::kQuick), 10);
+  EXPECT_EQ(DefaultRepetitions(SuiteMode::kQuick), 8);
 }
 
 TEST(CommandLineTest, ValueOptionsTakeBothForms) {

@@ -108,7 +108,7 @@ def whole_result(path):
         if isinstance(doc.get("benchmarks"), list) and \
                 "concbench" in doc.get("context", {}):
             return "whole"
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, TypeError):
         pass
     return "half"
 
@@ -132,7 +132,9 @@ class Iteration:
 
     def __init__(self, args, index, rng, typical):
         self.index = index
-        self.run_id = f"chaos{index}"
+        # Unique to this loop too: two loops at once never judge each
+        # other's processes or objects.
+        self.run_id = f"chaos{os.getpid()}_{index}"
         self.workload = rng.choice(args.workloads)
         self.signal = rng.choice(SIGNALS)
         self.at_main = rng.random() < 1 / 3
@@ -158,14 +160,23 @@ class Iteration:
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                                     stderr=log, start_new_session=True,
                                     preexec_fn=default_signals)
-            sent = self.send(proc, start)
             try:
-                proc.wait(timeout=args.hang_after + self.delay)
-                hung = False
-            except subprocess.TimeoutExpired:
-                hung = True
-                self.kill_all()
-                proc.wait()
+                sent = self.send(proc, start)
+                try:
+                    proc.wait(timeout=args.hang_after)
+                    hung = False
+                except subprocess.TimeoutExpired:
+                    hung = True
+                    self.kill_all()
+                    proc.wait()
+            except BaseException:
+                self.kill_all()  # an interrupted loop leaves no run behind
+                raise
+        # The harness raises every signal it handles again, so a main process
+        # the signal reached dies of it; any other status means it had
+        # already finished when the signal came.
+        if sent == "main" and not hung and proc.returncode != -self.signal:
+            sent = "nobody"
         self.record.update(elapsed_s=round(time.monotonic() - start, 3),
                            sent=sent, hung=hung, status=proc.returncode)
         return proc
@@ -186,6 +197,8 @@ class Iteration:
                 self.record["target"] = "main (no descendant alive)"
             else:
                 target = sorted(others)[int(self.pick * len(others))]
+        if is_zombie(target):
+            return "nobody"
         try:
             with open(f"/proc/{target}/comm", encoding="utf-8") as f:
                 self.record["target_name"] = f.read().strip()

@@ -11,6 +11,7 @@ a workload no recipe draws gets the listing chart.
 import io
 import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 
 from concbench import cli, units
 from concbench.charts import bank, channels, listing, maps, sleep
@@ -110,15 +111,17 @@ def draw(run, outdir=None, formats=("png", "svg"), jobs=None):
     are drawn in `jobs` forked processes at once (default: one per CPU, as
     the run has ended and the CPUs are free). Returns (written paths, {workload:
     [(title, svg)]} in workload order)."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(run.workloads())))
+    jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), len(run.workloads())))
     _JOB.update(run=run, outdir=outdir, formats=tuple(formats))
     try:
         shares = _shares(run, jobs)
         if len(shares) <= 1:
             parts = [_draw_workloads(share) for share in shares]
         else:
-            with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-                parts = pool.map(_draw_workloads, shares, chunksize=1)
+            # A worker that dies raises BrokenProcessPool here, never a hang.
+            with ProcessPoolExecutor(len(shares),
+                                     mp_context=multiprocessing.get_context("fork")) as pool:
+                parts = list(pool.map(_draw_workloads, shares))
     finally:
         _JOB.clear()
     written, svgs = [], {}

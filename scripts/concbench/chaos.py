@@ -2,7 +2,7 @@
 running suites, N times, and what each left behind.
 
 Usage: chaos.py [--iterations N] [--binary PATH] [--dir DIR] [--seed S]
-                [--suite quick|smoke] [--hang-after SECONDS]
+                [--suite quick|smoke] [--hang-after SECONDS] [--min-delay SECONDS]
 
 Each iteration runs the binary on one workload (drawn at random) with its
 own run id, waits a random time, and sends SIGKILL, SIGTERM, SIGINT or
@@ -141,7 +141,7 @@ class Iteration:
         # Up to the length of this workload's earlier whole runs (of any
         # workload's before it ran once), so that most signals land mid-run.
         guess = typical.get(self.workload, typical.get(None, FIRST_GUESS_S))
-        self.delay = rng.uniform(0.05, guess)
+        self.delay = rng.uniform(args.min_delay, max(args.min_delay, guess))
         self.pick = rng.random()
         self.out = os.path.join(args.dir, "out.json")
         self.record = {"iteration": index, "workload": self.workload,
@@ -299,11 +299,15 @@ def main():
     p.add_argument("--suite", choices=("quick", "smoke"), default="quick")
     p.add_argument("--hang-after", type=float, default=120.0,
                    help="seconds after the signal that count as a hang")
+    p.add_argument("--min-delay", type=float, default=0.05,
+                   help="the earliest signal, in seconds after the start")
     args = p.parse_args()
     if args.iterations < 1:
         raise cli.CbError("--iterations must be at least 1")
     if args.hang_after <= 0:
         raise cli.CbError("--hang-after must be positive")
+    if args.min_delay < 0:
+        raise cli.CbError("--min-delay must be at least 0")
     regress.check_binary(args.binary)
     os.makedirs(args.dir, exist_ok=True)
     args.workloads = workloads(args.binary, args.suite)

@@ -17,7 +17,12 @@ alternative quantile given:
 - detection of a 10% and a 5% slowdown: the injected runs, and every A/A run
   with each benchmark's new side scaled by the factor (what --test_slowdown
   does to a time), counted where the benchmark's MDE is at most 10%;
-- the MDE per benchmark and the share that is too noisy to judge.
+- the MDE per benchmark and the share that is too noisy to judge;
+- how often the intervals hold what they claim (A/A runs, default
+  estimators): a benchmark's figure interval on the base side holds the new
+  side's figure, its paired ratio interval holds 1;
+- the issue's acceptance lines: A/A runs with nothing flagged, and injected
+  10% slowdowns caught where the MDE was at most 10%.
 Writes DIR/report.md and DIR/report.json; --analyze-only redoes the analysis.
 """
 
@@ -102,8 +107,29 @@ def scaled(bench, factor):
     return b
 
 
-def analyze_pair(base, new, slowed, args):
-    """Verdicts of one gate run, plus synthetic detection per benchmark."""
+def interval_coverage(base, new, slowed):
+    """[hits, cases] of the figure and the paired ratio intervals in an A/A
+    run: base's figure interval holds new's figure; new/base holds 1."""
+    figure, ratio = [0, 0], [0, 0]
+    for name, b in base.benches.items():
+        n = new.benches.get(name)
+        if name in slowed or n is None or b.failed or n.failed or min(
+                len(b.values), len(n.values)) < 2:
+            continue
+        kind, better = b.metric.kind, b.metric.better
+        e = stats.estimate(b.values, kind, better, b.rounds)
+        other = stats.good_quantile(n.values, stats.quantile_for(kind), better)
+        figure[0] += e.lo <= other <= e.hi
+        figure[1] += 1
+        r = stats.ratio(n.values, b.values, kind, better, n.rounds, b.rounds, paired=True)
+        ratio[0] += r.lo <= 1 <= r.hi
+        ratio[1] += 1
+    return {"figure": figure, "ratio": ratio}
+
+
+def analyze_pair(base, new, slowed, args, coverage=False):
+    """Verdicts of one gate run, plus synthetic detection per benchmark (and
+    with coverage=True the intervals' coverage, for A/A runs)."""
     rows, _, _ = gate.compare_runs(base, new, args.threshold, args.alpha, args.sensitivity)
     by_name = {r["name"]: r for r in rows}
     family = sum(1 for r in rows if r["p_slower"] is not None)
@@ -115,7 +141,8 @@ def analyze_pair(base, new, slowed, args):
            "mde": {r["name"]: r["mde"] for r in rows if r["mde"] is not None},
            "kinds": {r["name"]: r["metric"]["kind"] for r in rows},
            "noisy": [r["name"] for r in rows if r["verdict"] == gate.NOISY],
-           "synthetic": {}}
+           "synthetic": {},
+           "coverage": interval_coverage(base, new, slowed) if coverage else None}
     for r in rows:
         if r["name"] in slowed or r["mde"] is None or r["mde"] > 0.10:
             continue
@@ -132,6 +159,18 @@ def analyze_pair(base, new, slowed, args):
 def summarize(per_run, label):
     aa = [r for r in per_run if r["kind"] == "aa"]
     runs_flagged = sum(1 for r in per_run if r["false"])
+    coverage = {"figure": [0, 0], "ratio": [0, 0]}
+    for r in per_run:
+        for key, (hits, cases) in (r["coverage"] or {}).items():
+            coverage[key][0] += hits
+            coverage[key][1] += cases
+    by_slowed = {}
+    for r in per_run:
+        for n, i in r["injected"].items():
+            row = by_slowed.setdefault(f"{n} x{i['factor']:g}", [0, 0, 0])
+            row[0] += i["verdict"] == gate.SLOWER
+            row[1] += i["mde"] is not None and i["mde"] <= 0.10
+            row[2] += 1
     false_by_bench = {}
     for r in per_run:
         for n in r["false"]:
@@ -158,7 +197,10 @@ def summarize(per_run, label):
         by_kind.setdefault(kinds.get(n, "?"), []).append(m)
     noisy = statistics.fmean(len(r["noisy"]) / max(len(r["mde"]), 1) for r in per_run)
     return {"estimator": label, "runs": len(per_run), "aa_runs": len(aa),
-            "runs_with_false_slower": runs_flagged, "false_by_benchmark": false_by_bench,
+            "runs_with_false_slower": runs_flagged,
+            "aa_runs_with_false_slower": sum(1 for r in aa if r["false"]),
+            "false_by_benchmark": false_by_bench, "interval_coverage": coverage,
+            "injected_by_benchmark": by_slowed,
             "detection": detect, "share_too_noisy": noisy,
             "injected": [dict(i, name=n) for r in per_run for n, i in r["injected"].items()], "median_mde": median_mde,
             "median_mde_by_kind": {k: statistics.median(v) for k, v in sorted(by_kind.items())}}
@@ -179,7 +221,8 @@ def analyze(args):
                     stats.QUANTILE_BY_KIND[kind] = q
             per_run = []
             for (base, new, meta) in pairs:
-                r = analyze_pair(base, new, meta.get("slowed", {}), args)
+                r = analyze_pair(base, new, meta.get("slowed", {}), args,
+                                 coverage=q is None and meta["kind"] == "aa")
                 r["kind"] = meta["kind"]
                 per_run.append(r)
             reports.append(summarize(per_run, label))
@@ -208,6 +251,24 @@ def markdown(reports, args):
                      f"{frac(d['1.1']['synthetic'])} | {frac(d['1.1']['injected'])} | "
                      f"{frac(d['1.05']['synthetic'])} | {frac(d['1.05']['injected'])} | "
                      f"{r['share_too_noisy']:.0%} |")
+    default = reports[0]
+    d = default["detection"]["1.1"]["injected"]
+    lines += ["", "Acceptance (default estimators):", "",
+              f"- A/A runs with nothing flagged: {default['aa_runs'] - default['aa_runs_with_false_slower']}"
+              f" of {default['aa_runs']} (asked: at least 19 of 20); runs of any kind with a "
+              f"false 'slower': {default['runs_with_false_slower']} of {default['runs']};",
+              f"- injected 10% slowdowns caught where the run's MDE was at most 10%: {frac(d)} "
+              "(asked: at least 9 of 10).", ""]
+    cov = default["interval_coverage"]
+    if cov["figure"][1]:
+        lines += [f"Interval coverage on the A/A runs (95% intervals): a benchmark's figure "
+                  f"interval on the base side held the new side's figure in "
+                  f"{frac(cov['figure'])}; its paired new/base ratio interval held 1 in "
+                  f"{frac(cov['ratio'])}.", ""]
+    lines += ["Injected slowdowns by benchmark: caught / judgeable (MDE at most 10%) / runs:",
+              "", "| benchmark | caught | judgeable | runs |", "|---|---|---|---|"]
+    lines += [f"| {n} | {c} | {j} | {t} |"
+              for n, (c, j, t) in sorted(default["injected_by_benchmark"].items())]
     lines += ["", "Injected slowdowns (default estimators; 'caught (injected)' counts those "
               "whose MDE in that run was at most 10%):", "",
               "| benchmark | factor | verdict | MDE |", "|---|---|---|---|"]
@@ -222,7 +283,6 @@ def markdown(reports, args):
         cells = [f"{r['median_mde_by_kind'][k] * 100:.1f}%" if k in r["median_mde_by_kind"]
                  and math.isfinite(r["median_mde_by_kind"][k]) else "-" for k in kinds]
         lines.append(f"| {r['estimator']} | " + " | ".join(cells) + " |")
-    default = reports[0]
     if default["false_by_benchmark"]:
         lines += ["", "False 'slower' by benchmark (default estimators):", ""]
         lines += [f"- {n}: {c}" for n, c in sorted(default["false_by_benchmark"].items())]

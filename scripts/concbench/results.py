@@ -262,4 +262,11 @@ def to_json(run):
         for msg in b.errors:
             entries.append({"name": b.name, "run_name": b.name, "run_type": "iteration",
                             "error_occurred": True, "error_message": msg})
-    return {"context": run.context, "benchmarks": entries}
+    # A merged run's context is its first run's, which describes only that
+    # run's benchmarks; every benchmark's own metric, traits and floor are
+    # written back, or reloading would judge the others by legacy_metric.
+    context = dict(run.context)
+    context["concbench"] = dict(context.get("concbench") or {}, benchmarks=[
+        {"name": b.name, "metric": b.metric._asdict(), "traits": b.traits, "floor": b.floor}
+        for b in run.benches.values()])
+    return {"context": context, "benchmarks": entries}

@@ -32,8 +32,18 @@ class GateCheckTest(unittest.TestCase):
         self.assertEqual([(i["name"], i["factor"]) for i in default["injected"]],
                          [(SERIAL, 1.1), (SERIAL, 1.1)])
         self.assertEqual(default["detection"]["1.1"]["injected_all"][1], 2)
+        self.assertEqual(default["injected_by_benchmark"][f"{SERIAL} x1.1"][2], 2)
+        # Coverage is counted over the A/A run only, one case per benchmark.
+        cov = default["interval_coverage"]
+        self.assertGreater(cov["figure"][1], 0)
+        self.assertEqual(cov["figure"][1], cov["ratio"][1])
+        self.assertLessEqual(cov["ratio"][0], cov["ratio"][1])
+        self.assertIn(default["aa_runs_with_false_slower"], (0, 1))
         with open(os.path.join(self.tmp, "report.md"), encoding="utf-8") as f:
-            self.assertIn(f"| {SERIAL} | 1.1 |", f.read())
+            text = f.read()
+        self.assertIn(f"| {SERIAL} | 1.1 |", text)
+        self.assertIn("- A/A runs with nothing flagged: ", text)
+        self.assertIn(f"| {SERIAL} x1.1 | ", text)
         # Resumable: a second call collects nothing new.
         r = self.gate_check("--runs", "1", "--slowdown-runs", "2", "--slow-factors", "1.10",
                             "--slow", "^sum_squares/serial/")

@@ -91,6 +91,35 @@ class LoadTest(unittest.TestCase):
             os.unlink(f.name)
         self.assertEqual(again.benches[name].times_ns, merged.benches[name].times_ns)
 
+    def test_round_trip_keeps_every_benchmarks_metric(self):
+        # Runs of different chunks each describe only their own benchmarks;
+        # the merged file must describe them all.
+        def chunk(name, metric):
+            return results.Run("x", {"concbench": {"benchmarks": [
+                {"name": name, "metric": metric, "floor": "limits/x"}]}}, {})
+        runs = []
+        for name, metric in (("bank/atomic/threads/ops:10/workers:1",
+                              {"name": "ns_per_op", "unit": "ns", "better": "lower",
+                               "kind": "rate"}),
+                             ("ipc/pipe/throughput/peer:thread/size:8/pin:same",
+                              {"name": "bytes_per_second", "unit": "B/s",
+                               "better": "higher", "kind": "throughput"})):
+            b = results.Bench(name, {"metric": metric, "floor": "limits/x"})
+            b.add_repetition({metric["name"]: 5.0}, 10.0)
+            run = chunk(name, metric)
+            run.benches[b.name] = b
+            runs.append(run)
+        merged = results.merge_runs(runs)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(results.to_json(merged), f)
+        try:
+            again = results.load_run(f.name)
+        finally:
+            os.unlink(f.name)
+        for name, b in merged.benches.items():
+            self.assertEqual(again.benches[name].metric, b.metric)
+            self.assertEqual(again.benches[name].floor, "limits/x")
+
     def test_intersection(self):
         a = results.load_run(helpers.data("base.json"))
         b = results.load_run(helpers.data("new_slower.json"))

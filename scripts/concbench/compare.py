@@ -13,7 +13,7 @@ base alone is named in one line too), 4 too few repetitions.
 
 import sys
 
-from concbench import cli, gate, regress, results
+from concbench import cli, gate, like, regress, results
 
 
 def main():
@@ -31,8 +31,9 @@ def main():
                    help="compare runs of different modes or machines (warns)")
     args = p.parse_args()
     cli.require("numpy")
-    a, b = results.load_run(args.a), results.load_run(args.b)
-    warnings = regress.check_like(a, b, args.force)
+    a = results.load_run(args.a, allow_failed=True)
+    b = results.load_run(args.b, allow_failed=True)
+    warnings = like.check_like(a, b, args.force)
     status = regress.judge(a, b, args, warnings)
     base_failed = [n for n, x in a.benches.items() if x.failed]
     if base_failed:

@@ -59,17 +59,17 @@ def judge(base, new, threshold=DEFAULT_THRESHOLD, family=1, alpha=DEFAULT_ALPHA)
     row["new"] = stats.good_quantile(new.values, stats.quantile_for(m.kind), m.better) \
         if new.values else None
     if min(len(base.values), len(new.values)) < MIN_REPS:
-        row["verdict"] = FEW
+        row["verdict"], row["too_few"] = FEW, "repetitions"
         return row
     worse, better = (new, base) if m.better == "lower" else (base, new)
     t = shift.shift_test(worse.values, better.values, worse.rounds, better.rounds, m.kind,
                          m.better, threshold, family, alpha, POWER)
-    if t.df == 0:
-        row["verdict"] = FEW
+    if t.df == 0:  # fewer than MIN_ROUNDS rounds, or rounds the two runs do not share
+        row["verdict"], row["too_few"] = FEW, "rounds"
         return row
     row.update(ratio=t.ratio, ratio_lo=t.lo, ratio_hi=t.hi, t=t.t, df=t.df,
                mde=t.detectable - 1, p_slower=t.p_above, p_faster=t.p_below,
-               within_run=t.within_run)
+               within_run=t.within_run, stored_baseline=t.stored_baseline)
     return row
 
 

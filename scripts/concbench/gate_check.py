@@ -37,7 +37,7 @@ import statistics
 import sys
 import time
 
-from concbench import cli, gate, regress, results, stats
+from concbench import cli, gate, interleave, regress, results, stats
 
 SLOWDOWNS = (1.10, 1.05)
 
@@ -76,8 +76,8 @@ def collect(args):
         what = ", ".join(f"{k} x{v}" for k, v in slowed.items())
         print(f"concbench: gate run {n}/{len(plan)} ({kind} {i}{', slowed: ' + what if what else ''})"
               f"; {time.monotonic() - started:.0f} s so far", file=sys.stderr)
-        runs = regress.run_interleaved([("base", base_bin, common), ("new", new_bin, new_args)],
-                                       names, args.rounds, args.chunk, args.dir, args.quiet)
+        runs = interleave.run_interleaved([("base", base_bin, common), ("new", new_bin, new_args)],
+                                          names, args.rounds, args.chunk, args.dir, args.quiet)
         save(runs["base"], stem + "_base.json")
         save(runs["new"], stem + "_new.json")
         with open(stem + "_meta.json", "w", encoding="utf-8") as f:

@@ -16,9 +16,14 @@ each round walks the benchmark list in chunks of a few benchmarks and runs
 one chunk in base and in new back to back (alternating which goes first), so
 that both sides meet the same machine states. gate.py judges each benchmark.
 
+With --baseline, the new rounds run as many repetitions as the baseline
+recorded, and a baseline of another mode, machine, repetition count or
+min_time is refused before anything is built or run.
+
 Exit status: 0 nothing slower; 1 something slower; 2 bad usage or input (two
 runs that cannot be compared, a file without repetitions); 3 a benchmark
-failed; 4 a benchmark had too few repetitions to judge.
+failed (also: the binary crashed on its chunk); 4 a benchmark had too few
+repetitions or rounds to judge; 130 interrupted.
 """
 
 import json
@@ -31,12 +36,11 @@ import subprocess
 import sys
 import tempfile
 
-from concbench import cli, gate, gate_report, results, stats, units
+from concbench import cli, gate, gate_report, like, results, shift, stats, units
+from concbench.interleave import run_interleaved
 
 BINARY = os.path.join("build", "release", "benchmarks", "concbench")
 EXIT_SLOWER, EXIT_FAILED, EXIT_FEW = 1, 3, 4
-# Context keys that must match for two stored runs to be compared.
-LIKE_KEYS = ("concbench_mode", "cpu_model", "logical_cores", "build_type")
 
 
 def git(root, *args):
@@ -101,81 +105,6 @@ def list_benchmarks(binary, args):
     return [line.strip() for line in r.stdout.splitlines() if line.strip()]
 
 
-def exact_filter(names):
-    return "^(" + "|".join(re.escape(n) for n in names) + ")$"
-
-
-class Progress:
-    """One line on stderr, rewritten in place on a terminal."""
-
-    def __init__(self, quiet):
-        self.tty = sys.stderr.isatty() and not quiet
-        self.quiet = quiet
-
-    def show(self, text):
-        if self.quiet:
-            return
-        sys.stderr.write(f"\r\033[K{text}" if self.tty else f"{text}\n")
-        sys.stderr.flush()
-
-    def done(self):
-        if self.tty:
-            sys.stderr.write("\r\033[K")
-
-
-def run_interleaved(sides, names, rounds, chunk, tmp, quiet):
-    """Runs every chunk of `names` on each side, side by side, `rounds` times.
-    sides: [(label, binary, args)]. Returns {label: Run} with the rounds
-    recorded per repetition (Bench.rounds)."""
-    chunks = [names[i:i + chunk] for i in range(0, len(names), chunk)]
-    per_round = {label: [[] for _ in range(rounds)] for label, _, _ in sides}
-    progress = Progress(quiet)
-    step, steps = 0, rounds * len(chunks) * len(sides)
-    for r in range(rounds):
-        for c, part in enumerate(chunks):
-            order = sides if (r + c) % 2 == 0 else sides[::-1]
-            for label, binary, args in order:
-                step += 1
-                progress.show(f"concbench: round {r + 1}/{rounds}, chunk {c + 1}/{len(chunks)}"
-                              f" ({label}), {step}/{steps}")
-                out = os.path.join(tmp, f"{label}_{r}_{c}.json")
-                cmd = [binary, *args, f"--filter={exact_filter(part)}", f"--out={out}"]
-                proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                      text=True)
-                if proc.returncode not in (0, 1) or not os.path.exists(out):
-                    progress.done()
-                    last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-                    raise cli.CbError(f"{binary} exited with status {proc.returncode}: {last}")
-                per_round[label][r].append(results.load_run(out))
-    progress.done()
-    return {label: results.merge_runs([_union(parts) for parts in rounds_of])
-            for label, rounds_of in per_round.items()}
-
-
-def _union(runs):
-    """The chunks of one round as one run (their benchmarks are disjoint)."""
-    benches = {}
-    for run in runs:
-        benches.update(run.benches)
-    return results.Run(runs[0].path, runs[0].context, benches)
-
-
-def check_like(base, new, force):
-    """Refuses runs that cannot be compared; with force, returns warnings."""
-    problems = []
-    for key in LIKE_KEYS:
-        a, b = base.context.get(key), new.context.get(key)
-        if a is not None and b is not None and a != b:
-            problems.append(f"{key} differs ({a} vs {b})")
-    if not any(len(b.values) > 1 for b in base.benches.values()):
-        raise cli.CbError(f"{base.path} has no repetitions (one value per benchmark): "
-                          "the gate needs a run written with its repetitions")
-    if problems and not force:
-        raise cli.CbError("the runs cannot be compared: " + "; ".join(problems)
-                          + " (use --force to compare anyway)")
-    return [f"warning: comparing unlike runs: {p}" for p in problems]
-
-
 def suite_args(args):
     out = [] if args.suite == "full" else [f"--{args.suite}"]
     if args.repetitions:
@@ -220,12 +149,23 @@ def table(rows):
         verdict = r["verdict"]
         if verdict == gate.NOISY:
             verdict = f"too noisy to judge at {r['sensitivity'] * 100:g}%"
+        elif verdict == gate.FEW:
+            verdict = f"too few {r['too_few']}"
         elif r.get("error"):
             verdict = f"{verdict}: {r['error'].split(': ', 1)[-1]}"
         out.append([r["name"], f"{r['metric']['name']} ({r['estimator']})",
                     units.fmt_value(r["base"], unit), units.fmt_value(r["new"], unit),
                     change, mde, gate.fmt_p(r["p"]), f"{r['n'][0]}/{r['n'][1]}", verdict])
     return out
+
+
+# Why a benchmark had too few to judge (gate.judge's too_few), and the remedy.
+FEW_ADVICE = {
+    "repetitions": f"fewer than {gate.MIN_REPS} repetitions per side; raise --rounds or "
+                   "--repetitions",
+    "rounds": f"fewer than {shift.MIN_ROUNDS} rounds shared by both sides (or one run on one "
+              "side); raise --rounds",
+}
 
 
 def judge(base, new, args, warnings=(), unlisted=((), ())):
@@ -257,17 +197,30 @@ def judge(base, new, args, warnings=(), unlisted=((), ())):
         print(line)
     by = {v: [r["name"] for r in rows if r["verdict"] == v]
           for v in (gate.SLOWER, gate.FAILED, gate.FEW, gate.NOISY, gate.FASTER)}
+    loaded = [label for label, run in (("base", base), ("new", new))
+              if results.own_context(run.context).get("loaded")]
+    if loaded:
+        warnings = [*warnings, f"warning: the {' and the '.join(loaded)} run started on a "
+                    "loaded machine (load average above its core count): the figures are "
+                    "noisier, and more benchmarks are too noisy to judge"]
+        print(f"concbench: {warnings[-1]}", file=sys.stderr)
     within = [r["name"] for r in rows if r.get("within_run")]
     if within:
         print(f"concbench: {len(within)} benchmarks had one run per side: their verdicts rest "
               "on repetitions alone and cannot see how much whole runs vary; regress.py "
               "with --rounds measures that", file=sys.stderr)
+    stored = [r["name"] for r in rows if r.get("stored_baseline")]
+    if stored:
+        print(f"concbench: {len(stored)} benchmarks were judged against one stored run: the "
+              "variation between runs is the other side's rounds' alone (stored_baseline in "
+              "--report)", file=sys.stderr)
     if by[gate.NOISY]:
         print(f"concbench: {len(by[gate.NOISY])} benchmarks too noisy to judge at "
               f"{args.sensitivity * 100:g}% (see the MDE column)", file=sys.stderr)
-    if by[gate.FEW]:
-        print(f"concbench: {len(by[gate.FEW])} benchmarks have fewer than {gate.MIN_REPS} "
-              "repetitions per side; raise --rounds or --repetitions", file=sys.stderr)
+    for cause, advice in FEW_ADVICE.items():
+        few = [r for r in rows if r["verdict"] == gate.FEW and r["too_few"] == cause]
+        if few:
+            print(f"concbench: {len(few)} benchmarks have {advice}", file=sys.stderr)
     if by[gate.FAILED]:
         print(f"concbench: failed: {', '.join(by[gate.FAILED])}", file=sys.stderr)
     if by[gate.SLOWER]:
@@ -280,7 +233,7 @@ def judge(base, new, args, warnings=(), unlisted=((), ())):
                            "too_noisy": by[gate.NOISY], "too_few": by[gate.FEW],
                            "faster": by[gate.FASTER], "threshold": args.threshold,
                            "alpha": args.alpha, "sensitivity": args.sensitivity,
-                           "warnings": list(warnings),
+                           "warnings": list(warnings), "loaded": loaded,
                            "estimators": {k: stats.estimator_name(k)
                                           for k in stats.QUANTILE_BY_KIND}}, f, indent=1)
         except OSError as e:
@@ -332,9 +285,10 @@ def parse():
                         "starts the binary less often (default %(default)s)")
     p.add_argument("--suite", choices=("quick", "smoke", "full"), default="quick")
     p.add_argument("--filter", help="only the benchmarks matching this regex")
-    p.add_argument("--repetitions", type=int, default=REPETITIONS,
-                   help="passed to the binaries' --repetitions (default %(default)s; "
-                        "0: the suite's own)")
+    p.add_argument("--repetitions", type=int,
+                   help=f"passed to the binaries' --repetitions (default: with --baseline, "
+                        f"as many as the baseline recorded, else {REPETITIONS}; 0: the "
+                        "suite's own)")
     p.add_argument("--args", default="", help="extra arguments for both binaries")
     p.add_argument("--base-args", default="", help="extra arguments for the base binary")
     p.add_argument("--new-args", default="", help="extra arguments for the new binary")
@@ -348,16 +302,19 @@ def parse():
                    help="compare runs of different modes or machines (warns on every table)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     args = p.parse_args()
-    if args.rounds < 1:
-        p.error("--rounds must be at least 1")
+    if not (args.rounds == 1 or args.rounds >= shift.MIN_ROUNDS):
+        p.error(f"--rounds must be 1 (repetitions alone) or at least {shift.MIN_ROUNDS} "
+                "(the test over the rounds)")
     if args.chunk < 1:
         p.error("--chunk must be at least 1")
-    if args.repetitions < 0:
+    if args.repetitions is not None and args.repetitions < 0:
         p.error("--repetitions must be at least 0 (0: the suite's own)")
     if not 0 < args.alpha < 1 or args.threshold < 0 or args.sensitivity <= 0:
         p.error("--alpha must be in (0, 1), --threshold >= 0, --sensitivity > 0")
     if args.new and not args.baseline:
         p.error("--new needs --baseline")
+    if args.out and os.path.exists(args.out) and not os.path.isdir(args.out):
+        p.error(f"--out {args.out} is a file; it takes a directory")
     if args.filter:
         try:
             re.compile(args.filter)
@@ -381,28 +338,21 @@ def main():
     signal.signal(signal.SIGHUP, on_term)
     cli.require("numpy")
     here = args.repo or os.path.dirname(os.path.abspath(__file__))
-    common = suite_args(args)
-    base_args = common + shlex.split(args.base_args)
-    new_args = common + shlex.split(args.new_args)
+    if args.out:
+        try:
+            os.makedirs(args.out, exist_ok=True)
+        except OSError as e:
+            raise cli.CbError(f"cannot create --out {args.out}: {e.strerror or e}") from None
     with tempfile.TemporaryDirectory(prefix="concbench-regress-") as tmp:
         warnings, unlisted = [], ((), ())
         if args.baseline:
-            base = results.load_run(args.baseline)
-            if args.new:
-                new = results.load_run(args.new)
-            else:
-                binary = args.binary_new or build(git(here, "rev-parse", "--show-toplevel"))
-                listed = chosen(list_benchmarks(binary, new_args), args.filter)
-                names = [n for n in listed if n in base.benches]
-                if not names:
-                    raise cli.CbError(f"{args.baseline} and the binary have no benchmark in "
-                                      "common" + (f" matching --filter={args.filter}"
-                                                  if args.filter else ""))
-                unlisted = ((), [n for n in listed if n not in base.benches])
-                new = run_interleaved([("new", binary, new_args)], names, args.rounds,
-                                      args.chunk, tmp, args.quiet)["new"]
-            warnings = check_like(base, new, args.force)
+            base, new, warnings, unlisted = against_baseline(args, here, tmp)
         else:
+            if args.repetitions is None:
+                args.repetitions = REPETITIONS
+            common = suite_args(args)
+            base_args = common + shlex.split(args.base_args)
+            new_args = common + shlex.split(args.new_args)
             root = git(here, "rev-parse", "--show-toplevel") if not (
                 args.binary_base and args.binary_new) else None
             # The base revision is checked before anything is built.
@@ -417,11 +367,39 @@ def main():
                                                       new_args, args, tmp)
             base, new = runs["base"], runs["new"]
         if args.out:
-            os.makedirs(args.out, exist_ok=True)
             for label, run in (("base", base), ("new", new)):
-                with open(os.path.join(args.out, f"{label}.json"), "w", encoding="utf-8") as f:
-                    json.dump(results.to_json(run), f, indent=1)
+                cli.write_json(os.path.join(args.out, f"{label}.json"), results.to_json(run))
         return judge(base, new, args, warnings, unlisted)
+
+
+def against_baseline(args, here, tmp):
+    """--baseline: the stored run and the new one (--new, or rounds of the
+    working tree's binary, refused before anything runs when unlike the
+    baseline). Returns base, new, the warnings of --force and the names
+    only the binary has."""
+    base = like.restricted(results.load_run(args.baseline, allow_failed=True), args.filter)
+    if args.new:
+        new = like.restricted(results.load_run(args.new, allow_failed=True), args.filter)
+        return base, new, like.check_like(base, new, args.force), ((), ())
+    like.require_repetitions(base)
+    if args.repetitions is None:  # like with like: as many per run as the baseline's
+        args.repetitions = like.recorded_repetitions(base) or REPETITIONS
+    like.refuse_unlike(like.context_problems(
+        base.context, like.planned_context(args.suite, args.repetitions)), args.force)
+    binary = args.binary_new or build(git(here, "rev-parse", "--show-toplevel"))
+    new_args = suite_args(args) + shlex.split(args.new_args)
+    listed = chosen(list_benchmarks(binary, new_args), args.filter)
+    names = [n for n in listed if n in base.benches]
+    if not names:
+        raise cli.CbError(f"{args.baseline} and the binary have no benchmark in common"
+                          + (f" matching --filter={args.filter}" if args.filter else ""))
+    only_new = [n for n in listed if n not in base.benches]
+    like.refuse_unlike(like.set_problems(base.benches, listed), args.force)
+    new = run_interleaved(
+        [("new", binary, new_args)], names, args.rounds, args.chunk, tmp, args.quiet,
+        check=lambda run: like.refuse_unlike(like.context_problems(base.context, run.context),
+                                             args.force))["new"]
+    return base, new, like.check_like(base, new, args.force, only_new), ((), only_new)
 
 
 def compare_binaries(base_bin, new_bin, base_args, new_args, args, tmp):

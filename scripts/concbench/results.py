@@ -157,8 +157,10 @@ def _is_number(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def load_run(path):
-    """Loads and validates a Google Benchmark JSON file; raises CbError."""
+def load_run(path, allow_failed=False):
+    """Loads and validates a Google Benchmark JSON file; raises CbError.
+    A file in which every benchmark failed is refused unless allow_failed
+    (the gate reports those benchmarks as failed)."""
     data = _load_json(path)
     entries = data.get("benchmarks") if isinstance(data, dict) else None
     if not isinstance(entries, list):
@@ -181,10 +183,11 @@ def load_run(path):
         if e.get("error_occurred"):
             bench(run_name).errors.append(str(e.get("error_message", "error")))
             continue
-        if not _is_number(e.get("real_time")) or e.get("time_unit", "ns") not in UNIT_NS:
+        unit = e.get("time_unit", "ns")
+        if not _is_number(e.get("real_time")) or not isinstance(unit, str) or unit not in UNIT_NS:
             raise CbError(f"{path} is not Google Benchmark JSON (entry {i} "
                           f"'{e['name']}' has no real_time/time_unit)")
-        ns = e["real_time"] * UNIT_NS[e.get("time_unit", "ns")]
+        ns = e["real_time"] * UNIT_NS[unit]
         if kind == "aggregate":
             if e.get("aggregate_name") == "median":
                 medians[contract_name(run_name)] = (run_name, ns, e)
@@ -198,6 +201,8 @@ def load_run(path):
             b.add_repetition(e, ns)
     if not any(b.times_ns for b in benches.values()):
         failed = [b for b in benches.values() if b.errors]
+        if failed and allow_failed:
+            return Run(path, context, benches)
         if failed:
             raise CbError(f"{path}: every benchmark failed (first: {failed[0].name}: "
                           f"{failed[0].errors[0]})")
@@ -205,10 +210,25 @@ def load_run(path):
     return Run(path, context, benches)
 
 
+def failed_run(path, names, message):
+    """A run in which each of `names` failed with `message` (a binary that
+    crashed wrote no results for them)."""
+    benches = {}
+    for name in names:
+        b = benches[contract_name(name)] = Bench(name)
+        b.errors.append(message)
+    return Run(path, {}, benches)
+
+
+def own_context(context):
+    """context.concbench: what the binary records about its run (schema 2)."""
+    own = context.get("concbench")
+    return own if isinstance(own, dict) else {}
+
+
 def _described(context):
     """{name: description} from context.concbench.benchmarks (schema 2)."""
-    meta = context.get("concbench")
-    items = meta.get("benchmarks") if isinstance(meta, dict) else None
+    items = own_context(context).get("benchmarks")
     if not isinstance(items, list):
         return {}
     return {d["name"]: d for d in items if isinstance(d, dict) and isinstance(d.get("name"), str)

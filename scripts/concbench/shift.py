@@ -46,10 +46,11 @@ class ShiftTest(NamedTuple):
     df: float
     detectable: float  # the smallest ratio found with probability `power`
     within_run: bool   # only repetitions of one run per side were compared
+    stored_baseline: bool  # one side was a single stored run (its spread is the other's)
 
 
 NAN_TEST = ShiftTest(math.nan, math.nan, math.nan, math.nan, math.nan, math.nan, 0,
-                     math.inf, False)
+                     math.inf, False, False)
 
 
 def round_estimates(values, rounds, kind, better):
@@ -69,20 +70,22 @@ def _mean_sd(xs):
 
 
 def _evidence(a, b, a_rounds, b_rounds, kind, better):
-    """(mean log shift, its standard error, degrees of freedom, within_run),
-    or None when there is too little to test."""
+    """(mean log shift, its standard error, degrees of freedom, within_run,
+    stored_baseline), or None when there is too little to test."""
     ra = round_estimates(a, a_rounds, kind, better)
     rb = round_estimates(b, b_rounds, kind, better)
     if set(ra) == set(rb) and len(ra) >= MIN_ROUNDS:  # paired rounds
         d = [ra[r] - rb[r] for r in sorted(ra)]
         mean, sd = _mean_sd(d)
-        return mean, sd / math.sqrt(len(d)), len(d) - 1, False
+        return mean, sd / math.sqrt(len(d)), len(d) - 1, False, False
     if len(rb) == 1 and len(ra) >= MIN_ROUNDS:  # against a stored baseline
         mean, sd = _mean_sd(list(ra.values()))
-        return mean - next(iter(rb.values())), sd * math.sqrt(1 + 1 / len(ra)), len(ra) - 1, False
+        return (mean - next(iter(rb.values())), sd * math.sqrt(1 + 1 / len(ra)), len(ra) - 1,
+                False, True)
     if len(ra) == 1 and len(rb) >= MIN_ROUNDS:
         mean, sd = _mean_sd(list(rb.values()))
-        return next(iter(ra.values())) - mean, sd * math.sqrt(1 + 1 / len(rb)), len(rb) - 1, False
+        return (next(iter(ra.values())) - mean, sd * math.sqrt(1 + 1 / len(rb)), len(rb) - 1,
+                False, True)
     if len(ra) == 1 and len(rb) == 1 and min(len(a), len(b)) >= MIN_ROUNDS:
         la = [math.log(x) for x in a if x > 0]
         lb = [math.log(x) for x in b if x > 0]
@@ -91,7 +94,7 @@ def _evidence(a, b, a_rounds, b_rounds, kind, better):
         se = math.sqrt(va + vb)
         df = ((va + vb) ** 2 / (va * va / (len(la) - 1) + vb * vb / (len(lb) - 1))
               if va + vb > 0 else len(la) + len(lb) - 2)
-        return ma - mb, se, df, True
+        return ma - mb, se, df, True, False
     return None
 
 
@@ -105,7 +108,7 @@ def shift_test(a, b, a_rounds, b_rounds, kind, better, margin=0.0, family=1,
     evidence = _evidence(a, b, a_rounds, b_rounds, kind, better)
     if evidence is None:
         return NAN_TEST
-    mean, se, df, within_run = evidence
+    mean, se, df, within_run, stored_baseline = evidence
     m = math.log1p(margin)
 
     def upper(x):  # P(T >= x / se) for the centred statistic x
@@ -122,4 +125,4 @@ def shift_test(a, b, a_rounds, b_rounds, kind, better, margin=0.0, family=1,
         t_stat = 0.0 if mean == m else math.copysign(math.inf, mean - m)
     return ShiftTest(math.exp(mean), math.exp(mean - half), math.exp(mean + half),
                      p_above, p_below, t_stat, df, (1 + margin) * math.exp(need * se),
-                     within_run)
+                     within_run, stored_baseline)

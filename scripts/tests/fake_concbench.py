@@ -5,16 +5,22 @@ model (CV 2%, or FAKE_CONCBENCH_CV), so regress.py's runner is tested without
 the C++ build.
 FAKE_CONCBENCH_LOG, if set, gets one line per invocation (the order of runs).
 FAKE_CONCBENCH_FAIL, a regex, fails the first repetition of the benchmarks it
-matches (an error in the JSON); the exit status is then
-FAKE_CONCBENCH_FAIL_STATUS (default 1)."""
+matches (every repetition with FAKE_CONCBENCH_FAIL_EVERY=1; an error in the
+JSON); the exit status is then FAKE_CONCBENCH_FAIL_STATUS (default 1).
+FAKE_CONCBENCH_LOADED=1 records the run as started on a loaded machine.
+--fake_crash=REGEX:SIGNAL kills the stand-in with SIGNAL (e.g. SEGV) before it
+writes anything when a benchmark it runs matches REGEX."""
 
 import json
 import math
 import os
 import random
 import re
+import resource
+import signal
 import sys
 
+MIN_TIME = {"full": 0.01, "quick": 0.002, "smoke": 0.0}  # as the binary's modes
 NAMES = {"sum_squares/serial/tasks:100/inner:100": 2e5,
          "sum_squares/threads/tasks:100/inner:100/workers:2": 1.1e5,
          "sum_squares/tbb/tasks:100/inner:100/workers:2": 1.2e5,
@@ -35,7 +41,15 @@ def main():
     if "list" in opts:
         print("\n".join(chosen))
         return 0
+    if "fake_crash" in opts:
+        regex, name = opts["fake_crash"].rsplit(":", 1)
+        if any(re.search(regex, n) for n in chosen):
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file
+            sig = getattr(signal, f"SIG{name}")
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
     fail = os.environ.get("FAKE_CONCBENCH_FAIL")
+    fail_every = os.environ.get("FAKE_CONCBENCH_FAIL_EVERY") == "1"
     failed = False
     entries = []
     for name in chosen:
@@ -47,13 +61,15 @@ def main():
                             "run_type": "iteration", "repetitions": reps,
                             "repetition_index": i, "threads": 1, "iterations": 10,
                             "real_time": t, "cpu_time": t, "time_unit": "ns"})
-            if fail and re.search(fail, name) and i == 0:
+            if fail and re.search(fail, name) and (i == 0 or fail_every):
                 entries[-1].update(error_occurred=True, error_message="fake failure")
                 failed = True
+    mode = "smoke" if "smoke" in opts else "quick" if "quick" in opts else "full"
     context = {"date": "2024-05-01T12:00:00+00:00", "num_cpus": 2, "cpu_model": "Fixture CPU @ 2.80GHz",
-               "logical_cores": "2", "concbench_revision": "fake",
-               "concbench_mode": "smoke" if "smoke" in opts else "quick" if "quick" in opts
-               else "full"}
+               "logical_cores": str(len(os.sched_getaffinity(0))), "concbench_revision": "fake",
+               "concbench_mode": mode,
+               "concbench": {"mode": mode, "repetitions": reps, "min_time": MIN_TIME[mode],
+                             "loaded": os.environ.get("FAKE_CONCBENCH_LOADED") == "1"}}
     try:
         with open(opts["out"], "w", encoding="utf-8") as f:
             json.dump({"context": context, "benchmarks": entries}, f)

@@ -91,28 +91,132 @@ class FakeBinaryTest(RegressTestCase):
         self.assertEqual(r.returncode, 3)  # a benchmark failed, told apart from slower
         self.assertEqual(v["failed"], ["sum_squares/broken"])
 
+    def fake_baseline(self, repetitions=4, edit=None):
+        """A stored quick run of the stand-in; edit(doc) changes it."""
+        path = os.path.join(self.tmp, "baseline.json")
+        subprocess.run([FAKE, "--quick", f"--repetitions={repetitions}", f"--out={path}"],
+                       check=True)
+        if edit:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+            edit(doc)
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(doc, f)
+        return path
+
+    def runs_logged(self, log):
+        if not os.path.exists(log):
+            return []
+        with open(log, encoding="utf-8") as f:
+            return [x for x in f if "--list" not in x]
+
     def test_baseline_against_a_fresh_run(self):
-        r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
-                            "--suite", "quick", "--rounds", "3", "--repetitions", "3")
+        # The new rounds run as many repetitions as the baseline recorded.
+        log = os.path.join(self.tmp, "runs.log")
+        baseline = self.fake_baseline(repetitions=4)
+        r, v = self.regress("--baseline", baseline, "--binary-new", FAKE, "--suite", "quick",
+                            "--rounds", "3", env={"FAKE_CONCBENCH_LOG": log})
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertEqual([row["name"] for row in v["rows"]],
-                         ["spawn/process_pool_startup/workers:2"])
-        self.assertEqual(v["rows"][0]["n"], [5, 9])
-        self.assertEqual(len(v["only_base"]), 3)
-        self.assertEqual(len(v["only_new"]), 3)
-        r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
-                            "--suite", "quick", "--filter", "tbb")
+        runs = self.runs_logged(log)
+        self.assertEqual(len(runs), 3)
+        self.assertTrue(all("--repetitions=4" in x for x in runs), runs)
+        self.assertEqual([row["n"] for row in v["rows"]], [[4, 12]] * 4)
+        # One stored run against the new rounds: the rows and one line say so.
+        self.assertTrue(all(row["stored_baseline"] for row in v["rows"]))
+        self.assertIn("judged against one stored run", r.stderr)
+        r, v = self.regress("--baseline", baseline, "--binary-new", FAKE,
+                            "--suite", "quick", "--filter", "nothing-matches")
         self.assertEqual(r.returncode, 2)
         self.assertIn("no benchmark in common", r.stderr)
-        # A smoke run is not compared with a quick baseline unless forced.
-        r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
-                            "--suite", "smoke", "--filter", "spawn")
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("concbench_mode differs (quick vs smoke)", r.stderr)
-        r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
-                            "--suite", "smoke", "--filter", "spawn", "--force")
+
+    def test_unlike_baseline_is_refused_before_anything_runs(self):
+        log = os.path.join(self.tmp, "runs.log")
+        env = {"FAKE_CONCBENCH_LOG": log}
+        for args, says in ((["--repetitions", "3"], "repetitions differs (4 vs 3)"),
+                           (["--suite", "smoke"], "concbench_mode differs (quick vs smoke)")):
+            with self.subTest(args=args):
+                r, _ = self.regress("--baseline", self.fake_baseline(4), "--binary-new", FAKE,
+                                    "--rounds", "3", *args, env=env)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertEqual(r.stderr.count("concbench:"), 1, r.stderr)
+                self.assertIn(says, r.stderr)
+                self.assertFalse(os.path.exists(log))  # the binary never ran, not even --list
+
+        def other_machine(doc):
+            doc["context"]["logical_cores"] = "64"
+        r, _ = self.regress("--baseline", self.fake_baseline(4, other_machine),
+                            "--binary-new", FAKE, "--rounds", "3", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("logical_cores differs (64 vs ", r.stderr)
+        self.assertFalse(os.path.exists(log))
+        # What only the binary records (here min_time) is checked on its first chunk.
+
+        def other_min_time(doc):
+            doc["context"]["concbench"]["min_time"] = 0.5
+        r, _ = self.regress("--baseline", self.fake_baseline(4, other_min_time),
+                            "--binary-new", FAKE, "--rounds", "3", "--chunk", "1", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("min_time differs (0.5 vs 0.002)", r.stderr)
+        self.assertEqual(len(self.runs_logged(log)), 1)
+        # Forced: compared, with a warning on every table.
+        r, v = self.regress("--baseline", self.fake_baseline(4), "--binary-new", FAKE,
+                            "--suite", "quick", "--repetitions", "3", "--rounds", "3",
+                            "--force")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout.count("warning: comparing unlike runs"), 2)
+        self.assertEqual(r.stdout.count("warning: comparing unlike runs: repetitions differs"), 2)
+        self.assertEqual(len(v["warnings"]), 1)
+
+    def test_different_benchmark_sets(self):
+        # base.json shares one of its four benchmarks with the stand-in.
+        r, _ = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
+                            "--suite", "quick", "--rounds", "3", "--repetitions", "3")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("the benchmark sets differ (only 1 of 7 benchmarks in both)", r.stderr)
+        r, v = self.regress("--baseline", data("base.json"), "--binary-new", FAKE,
+                            "--suite", "quick", "--rounds", "3", "--repetitions", "3", "--force")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual((len(v["only_base"]), len(v["only_new"])), (3, 3))
+        self.assertIn("warning: comparing unlike runs: the benchmark sets differ", r.stdout)
+        # --filter applies to the baseline too: a subset is not a different set.
+        r, v = self.regress("--baseline", self.fake_baseline(4), "--binary-new", FAKE,
+                            "--rounds", "3", "--filter", "^spawn/")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(([row["name"] for row in v["rows"]], v["only_base"]),
+                         (["spawn/process_pool_startup/workers:2"], []))
+
+    def test_a_crashed_chunk_fails_its_benchmarks(self):
+        r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--repetitions", "3", "--rounds", "3", "--chunk", "1",
+                            "--new-args=--fake_crash=^spawn/:SEGV")
+        self.assertEqual(r.returncode, 3, r.stderr)  # a benchmark failed, not bad usage
+        self.assertEqual(v["failed"], ["spawn/process_pool_startup/workers:2"])
+        self.assertEqual(len(v["rows"]), 4)
+        self.assertIn("killed by signal SIGSEGV", r.stdout)
+        self.assertNotIn("only in", r.stdout)
+
+    def test_a_chunk_in_which_every_benchmark_failed(self):
+        r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--repetitions", "3", "--rounds", "3", "--chunk", "1",
+                            env={"FAKE_CONCBENCH_FAIL": "^spawn/",
+                                 "FAKE_CONCBENCH_FAIL_EVERY": "1"})
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual(v["failed"], ["spawn/process_pool_startup/workers:2"])
+
+    def test_ctrl_c_that_reaches_the_binary_first_is_an_interruption(self):
+        r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--repetitions", "3", "--rounds", "3",
+                            "--new-args=--fake_crash=.:INT")
+        self.assertEqual(r.returncode, 130, r.stderr)
+        self.assertEqual(r.stderr.strip(), "concbench: interrupted")
+        self.assertIsNone(v)
+
+    def test_a_loaded_machine_is_said_once_and_reported(self):
+        r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--repetitions", "3", "--rounds", "3", "--chunk", "1",
+                            env={"FAKE_CONCBENCH_LOADED": "1"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.count("loaded machine"), 1, r.stderr)
+        self.assertEqual(v["loaded"], ["base", "new"])
 
     def test_bad_arguments(self):
         r, _ = self.regress("--binary-base", "/nonexistent", "--binary-new", FAKE)
@@ -122,6 +226,19 @@ class FakeBinaryTest(RegressTestCase):
         r, _ = self.regress("--baseline", data("corrupt.json"), "--new", data("base.json"))
         self.assertEqual(r.returncode, 2)
         self.assertIn("not valid JSON", r.stderr)
+        # Two rounds can never be judged (the test needs three).
+        r, _ = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--rounds", "2")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--rounds must be 1 (repetitions alone) or at least 3", r.stderr)
+        # --out must be a directory: said before anything runs.
+        log, out = os.path.join(self.tmp, "runs.log"), os.path.join(self.tmp, "a-file")
+        with open(out, "w", encoding="utf-8"):
+            pass
+        r, _ = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--out", out, env={"FAKE_CONCBENCH_LOG": log})
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(f"--out {out} is a file", r.stderr)
+        self.assertFalse(os.path.exists(log))
 
 
 class WorktreeTest(RegressTestCase):

@@ -135,7 +135,11 @@ class DecisionTest(unittest.TestCase):
 
     def test_too_few(self):
         row = gate.decide([gate.judge(bench(self.BASE, self.ROUNDS), bench([5.0, 6.0], [0, 1]))])
-        self.assertEqual(row[0]["verdict"], gate.FEW)
+        self.assertEqual((row[0]["verdict"], row[0]["too_few"]), (gate.FEW, "repetitions"))
+        # Enough repetitions, but two rounds a side: no test over the rounds.
+        row = gate.decide([gate.judge(bench([1.0] * 6, [0, 0, 0, 1, 1, 1]),
+                                      bench([1.0] * 6, [0, 0, 0, 1, 1, 1]))])
+        self.assertEqual((row[0]["verdict"], row[0]["too_few"]), (gate.FEW, "rounds"))
         # One run per side is compared on its repetitions, and marked so.
         row = gate.decide([gate.judge(bench([1.0, 1.01, 0.99], [0] * 3),
                                       bench([1.0, 1.02, 0.98], [0] * 3))])
@@ -197,6 +201,10 @@ class ShiftTest(unittest.TestCase):
                              "lower")
         self.assertAlmostEqual(t.ratio, 1.1)
         self.assertEqual(t.df, 3)
+        self.assertTrue(t.stored_baseline)
+        paired = shift.shift_test([1.1] * 4, [1.0] * 4, [0, 1, 2, 3], [0, 1, 2, 3], "cpu",
+                                  "lower")
+        self.assertFalse(paired.stored_baseline)
 
 
 if __name__ == "__main__":

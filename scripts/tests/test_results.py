@@ -78,6 +78,30 @@ class LoadTest(unittest.TestCase):
                     results.load_run(helpers.data(name))
                 self.assertIn(text, str(ctx.exception))
 
+    def test_a_time_unit_that_is_not_a_string(self):
+        with open(helpers.data("base.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        data["benchmarks"][0]["time_unit"] = ["ns"]
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(data, f)
+        self.addCleanup(os.unlink, f.name)
+        with self.assertRaises(cli.CbError) as ctx:
+            results.load_run(f.name)
+        self.assertIn("has no real_time/time_unit", str(ctx.exception))
+
+    def test_every_benchmark_failed(self):
+        with open(helpers.data("base.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        data["benchmarks"] = [dict(e, error_occurred=True) for e in data["benchmarks"]]
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(data, f)
+        self.addCleanup(os.unlink, f.name)
+        with self.assertRaises(cli.CbError):
+            results.load_run(f.name)
+        run = results.load_run(f.name, allow_failed=True)  # the gate's: failed rows
+        self.assertEqual(len(run.benches), 4)
+        self.assertTrue(all(b.failed for b in run.benches.values()))
+
     def test_merge_and_round_trip(self):
         a = results.load_run(helpers.data("base.json"))
         merged = results.merge_runs([a, a])

@@ -250,6 +250,57 @@ class BadInputTest(ScriptTestCase):
                 self.assertNotIn("Traceback", r.stderr)
 
 
+    def edited(self, name, edit):
+        """A copy of the fixture `name`, changed by edit(doc)."""
+        with open(data(name), encoding="utf-8") as f:
+            doc = json.load(f)
+        edit(doc)
+        path = os.path.join(self.tmp, f"edited-{len(os.listdir(self.tmp))}-{name}")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        return path
+
+    def test_a_run_in_which_every_benchmark_failed(self):
+        def fail_all(doc):
+            doc["benchmarks"] = [dict(e, error_occurred=True, error_message="verify failed")
+                                 for e in doc["benchmarks"] if e["run_type"] == "iteration"]
+        r = run_script("compare.py", data("base.json"), self.edited("base.json", fail_all))
+        self.assertEqual(r.returncode, 3, r.stderr)  # failed, not bad input
+        self.assertEqual(len([x for x in r.stdout.splitlines() if x.endswith("verify failed")]),
+                         4, r.stdout)
+
+    def test_a_run_without_repetitions_on_either_side(self):
+        def one_each(doc):
+            doc["benchmarks"] = [e for e in doc["benchmarks"]
+                                 if e["run_type"] == "iteration" and e["repetition_index"] == 0]
+        one = self.edited("base.json", one_each)
+        for args in ((data("base.json"), one), (one, data("base.json"))):
+            with self.subTest(args=args):
+                self.assertCleanError(run_script("compare.py", *args), "has no repetitions",
+                                      code=2)
+
+    def test_different_benchmark_sets(self):
+        def spawn_only(doc):
+            doc["benchmarks"] = [e for e in doc["benchmarks"] if e["name"].startswith("spawn/")]
+        few = self.edited("base.json", spawn_only)
+        self.assertCleanError(run_script("compare.py", data("base.json"), few),
+                              "the benchmark sets differ (only 1 of 4 benchmarks in both)",
+                              code=2)
+        r = run_script("compare.py", data("base.json"), few, "--force")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.count("warning: comparing unlike runs: the benchmark sets"), 2)
+
+    def test_too_few_rounds_is_said_so(self):
+        # Two runs pooled on each side: two rounds, ten repetitions each.
+        def two_rounds(doc):
+            doc["benchmarks"] = [dict(e, concbench_round=r) for r in (0, 1)
+                                 for e in doc["benchmarks"] if e["run_type"] == "iteration"]
+        pooled = self.edited("base.json", two_rounds)
+        r = run_script("compare.py", pooled, pooled)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("4 benchmarks have fewer than 3 rounds shared by both sides", r.stderr)
+        self.assertNotIn("repetitions per side", r.stderr)
+
     def test_a_failure_in_the_base_alone(self):
         r = run_script("compare.py", data("failed_v2.json"), data("full_v2.json"))
         self.assertEqual(r.returncode, 3, r.stderr)

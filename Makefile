@@ -12,12 +12,13 @@
 #   make tsan                             ThreadSanitizer: unit tests, smoke run
 #   make plot IN=run.json [OUT=dir]       redraw charts, summary.md and report.html
 #   make report IN=run.json [OUT=file]    redraw report.html only
-#   make compare A=a.json B=b.json [STATUS=file]
+#   make compare A=a.json B=b.json [FORCE=1] [STATUS=file]
 #                                         per-benchmark change, the gate's rule
 #   make regress [BASE=rev | BASELINE=run.json] [ROUNDS=n] [FILTER=regex]
 #                [REPORT=json] [MARKDOWN=md] [JUNIT=xml] [OUT=dir]
 #                [THRESHOLD=t] [ALPHA=a] [SENSITIVITY=s] [SUITE=quick|smoke|full]
-#                [STATUS=file]             fail if anything got slower
+#                [REPETITIONS=n] [FORCE=1] [STATUS=file]
+#                                         fail if anything got slower
 #   make export IN=run.json FORMAT=bmf|gab|gab-bigger OUT=file [SKIP_FAILED=1]
 #   make gate-check [RUNS=n] [SLOWDOWN_RUNS=n] [DIR=dir] [FILTER=regex] [SLOW=regex]
 #                                         calibrate the gate on real A/A runs
@@ -155,8 +156,8 @@ report: deps
 KEEP_STATUS = status=$$?; $(if $(STATUS),echo $$status > '$(STATUS)';) exit $$status
 
 compare: deps
-	@test -n "$(A)" -a -n "$(B)" || { echo "concbench: usage: make compare A=<a.json> B=<b.json> [STATUS=file]" >&2; exit 2; }
-	@$(PY) scripts/compare.py '$(A)' '$(B)'; $(KEEP_STATUS)
+	@test -n "$(A)" -a -n "$(B)" || { echo "concbench: usage: make compare A=<a.json> B=<b.json> [FORCE=1] [STATUS=file]" >&2; exit 2; }
+	@$(PY) scripts/compare.py '$(A)' '$(B)' $(if $(FORCE),--force); $(KEEP_STATUS)
 
 # Every option of the gate passes through; BASE is any revision (default:
 # the merge base with main, see scripts/regress.py).

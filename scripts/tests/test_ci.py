@@ -5,6 +5,7 @@ Markdown summary and JUnit XML (through regress.py with a stand-in binary)."""
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
@@ -79,6 +80,50 @@ class WorkflowTest(unittest.TestCase):
         job = self.load(WORKFLOWS[1])["concbench-gate"]
         self.assertEqual(str(job["variables"]["GIT_DEPTH"]), "0")
         self.assertEqual(job["artifacts"]["reports"]["junit"], "results/gate/gate.xml")
+
+
+# A stand-in make: the gate "ran" and found a failed benchmark (3), which it
+# writes to STATUS=; make itself exits 2, as it does for any failed recipe.
+FAKE_MAKE = """#!/bin/sh
+for arg in "$@"; do
+  case "$arg" in STATUS=*) echo 3 > "${arg#STATUS=}" ;; esac
+done
+exit 2
+"""
+
+
+class GateStatusTest(unittest.TestCase):
+    """The CI job's status is the gate's own (1 slower, 3 failed, 4 too few),
+    not make's 2."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="concbench-ci-status-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        bindir = os.path.join(self.tmp, "bin")
+        os.makedirs(bindir)
+        with open(os.path.join(bindir, "make"), "w", encoding="utf-8") as f:
+            f.write(FAKE_MAKE)
+        os.chmod(os.path.join(bindir, "make"), 0o755)
+        self.env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"],
+                        GITHUB_OUTPUT=os.path.join(self.tmp, "output"),
+                        GITHUB_STEP_SUMMARY=os.path.join(self.tmp, "summary"), BASE="")
+
+    def run_job(self, script):
+        return subprocess.run(["bash", "-e", "-c", script], cwd=self.tmp, env=self.env,
+                              capture_output=True, text=True, timeout=60)
+
+    def test_github_step_exits_and_outputs_the_gates_status(self):
+        doc = WorkflowTest.load(None, WORKFLOWS[0])
+        step = next(s for s in doc["jobs"]["gate"]["steps"] if s.get("id") == "gate")
+        r = self.run_job(step["run"])
+        self.assertEqual(r.returncode, 3, r.stderr)
+        with open(self.env["GITHUB_OUTPUT"], encoding="utf-8") as f:
+            self.assertEqual(f.read().strip(), "status=3")
+
+    def test_gitlab_job_exits_with_the_gates_status(self):
+        job = WorkflowTest.load(None, WORKFLOWS[1])["concbench-gate"]
+        r = self.run_job("\n".join(job["script"]))
+        self.assertEqual(r.returncode, 3, r.stderr)
 
 
 class GateFilesTest(unittest.TestCase):

@@ -338,6 +338,20 @@ class MakeStatusTest(ScriptTestCase):
         self.assertIn("is empty", r.stderr)
 
 
+@unittest.skipIf(shutil.which("make") is None, "make is needed")
+class MakeForceTest(unittest.TestCase):
+    def test_compare_passes_force(self):
+        for extra, forced in ((["FORCE=1"], True), ([], False)):
+            with self.subTest(extra=extra):
+                # -n: make prints the recipes and runs none of them.
+                r = subprocess.run(["make", "-n", "-s", "-C", helpers.ROOT, "compare",
+                                    "A=a.json", "B=b.json", *extra],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                line = next(x for x in r.stdout.splitlines() if "scripts/compare.py" in x)
+                self.assertEqual("--force" in line, forced, line)
+
+
 class HistoryTest(ScriptTestCase):
     def test_append_and_plot(self):
         hist = os.path.join(self.tmp, "sub", "history.jsonl")

@@ -5,10 +5,12 @@ Usage: compare.py A.json B.json [--threshold T] [--alpha A] [--sensitivity S]
 A is the base, B the new run. Prints, for every benchmark in both files, each
 side's estimate of the primary metric, the change with its 95% interval, the
 minimum detectable effect and the Holm-adjusted p-value of the test that
-decided the verdict (see gate.py). Runs of different modes or machines are
-refused unless --force. Exit status as regress.py: 0 nothing slower, 1 slower,
-2 bad usage or input, 3 a benchmark failed (in either run: a failure in the
-base alone is named in one line too), 4 too few repetitions.
+decided the verdict (see gate.py). Runs of different modes, machines,
+repetitions or min_time, or with fewer than half of their benchmarks in
+common, are refused unless --force (like.py). Exit status as regress.py: 0
+nothing slower, 1 slower, 2 bad usage or input, 3 a benchmark failed (in
+either run: a failure in the base alone is named in one line too), 4 too few
+repetitions or rounds.
 """
 
 import sys
@@ -28,7 +30,8 @@ def main():
                    help="'same' only where the MDE is at most this (default %(default)s)")
     p.add_argument("--report", help="also write the verdicts as JSON to this file")
     p.add_argument("--force", action="store_true",
-                   help="compare runs of different modes or machines (warns)")
+                   help="compare unlike runs (different modes, machines, repetitions, "
+                        "min_time or benchmark sets); warns on every table")
     args = p.parse_args()
     cli.require("numpy")
     a = results.load_run(args.a, allow_failed=True)

@@ -299,7 +299,8 @@ def parse():
                                       "pull-request comment) to this file")
     p.add_argument("--junit", help="also write JUnit XML (the CI's test tab) to this file")
     p.add_argument("--force", action="store_true",
-                   help="compare runs of different modes or machines (warns on every table)")
+                   help="compare unlike runs (different modes, machines, repetitions, "
+                        "min_time or benchmark sets); warns on every table")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     args = p.parse_args()
     if not (args.rounds == 1 or args.rounds >= shift.MIN_ROUNDS):

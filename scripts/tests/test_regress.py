@@ -11,6 +11,7 @@ import tempfile
 import time
 import unittest
 
+from concbench import like, results
 from tests import helpers
 from tests.helpers import FAKE, ROOT, data, run_script
 
@@ -183,6 +184,17 @@ class FakeBinaryTest(RegressTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(([row["name"] for row in v["rows"]], v["only_base"]),
                          (["spawn/process_pool_startup/workers:2"], []))
+
+    def test_the_committed_quick_baseline_is_like_a_default_run(self):
+        """README: make regress BASELINE=results/baseline/quick/concbench.json."""
+        base = results.load_run(os.path.join(ROOT, "results", "baseline", "quick",
+                                             "concbench.json"))
+        like.require_repetitions(base)
+        repetitions = like.recorded_repetitions(base)
+        self.assertEqual(repetitions, 8)
+        planned = like.planned_context("quick", repetitions)  # regress.py's defaults
+        planned["logical_cores"] = base.context["logical_cores"]  # on the reference machine
+        self.assertEqual(like.context_problems(base.context, planned), [])
 
     def test_a_crashed_chunk_fails_its_benchmarks(self):
         r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",

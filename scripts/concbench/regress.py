@@ -17,8 +17,9 @@ one chunk in base and in new back to back (alternating which goes first), so
 that both sides meet the same machine states. gate.py judges each benchmark.
 
 With --baseline, the new rounds run as many repetitions as the baseline
-recorded, and a baseline of another mode, machine, repetition count or
-min_time is refused before anything is built or run.
+recorded; a baseline of another mode, core count or repetition count is
+refused before anything is built or run, one of another CPU, build type or
+min_time after the binary's first chunk (like.py).
 
 Exit status: 0 nothing slower; 1 something slower; 2 bad usage or input (two
 runs that cannot be compared, a file without repetitions); 3 a benchmark

@@ -27,7 +27,6 @@ failed (also: the binary crashed on its chunk); 4 a benchmark had too few
 repetitions or rounds to judge; 130 interrupted.
 """
 
-import json
 import os
 import re
 import shlex
@@ -212,9 +211,9 @@ def judge(base, new, args, warnings=(), unlisted=((), ())):
               "with --rounds measures that", file=sys.stderr)
     stored = [r["name"] for r in rows if r.get("stored_baseline")]
     if stored:
-        print(f"concbench: {len(stored)} benchmarks were judged against one stored run: the "
-              "variation between runs is the other side's rounds' alone (stored_baseline in "
-              "--report)", file=sys.stderr)
+        print(f"concbench: {len(stored)} benchmarks were judged against one stored run: their "
+              "variation between runs is estimated from the other side's rounds alone "
+              "(stored_baseline in --report)", file=sys.stderr)
     if by[gate.NOISY]:
         print(f"concbench: {len(by[gate.NOISY])} benchmarks too noisy to judge at "
               f"{args.sensitivity * 100:g}% (see the MDE column)", file=sys.stderr)
@@ -227,18 +226,13 @@ def judge(base, new, args, warnings=(), unlisted=((), ())):
     if by[gate.SLOWER]:
         print(f"concbench: slower: {', '.join(by[gate.SLOWER])}", file=sys.stderr)
     if args.report:
-        try:
-            with open(args.report, "w", encoding="utf-8") as f:
-                json.dump({"rows": rows, "only_base": only_base, "only_new": only_new,
-                           "slower": by[gate.SLOWER], "failed": by[gate.FAILED],
-                           "too_noisy": by[gate.NOISY], "too_few": by[gate.FEW],
-                           "faster": by[gate.FASTER], "threshold": args.threshold,
-                           "alpha": args.alpha, "sensitivity": args.sensitivity,
-                           "warnings": list(warnings), "loaded": loaded,
-                           "estimators": {k: stats.estimator_name(k)
-                                          for k in stats.QUANTILE_BY_KIND}}, f, indent=1)
-        except OSError as e:
-            raise cli.CbError(f"cannot write {args.report}: {e.strerror or e}") from None
+        cli.write_json(args.report, {
+            "rows": rows, "only_base": only_base, "only_new": only_new,
+            "slower": by[gate.SLOWER], "failed": by[gate.FAILED], "too_noisy": by[gate.NOISY],
+            "too_few": by[gate.FEW], "faster": by[gate.FASTER], "threshold": args.threshold,
+            "alpha": args.alpha, "sensitivity": args.sensitivity, "warnings": list(warnings),
+            "loaded": loaded,
+            "estimators": {k: stats.estimator_name(k) for k in stats.QUANTILE_BY_KIND}})
     gate_report.write_requested(args, rows, only_base, only_new, warnings,
                                 (units.context_line(base.context),
                                  units.context_line(new.context)))

@@ -143,6 +143,11 @@ class FakeBinaryTest(RegressTestCase):
                 self.assertIn(says, r.stderr)
                 self.assertFalse(os.path.exists(log))  # the binary never ran, not even --list
 
+        r, _ = self.regress("--baseline", self.fake_baseline(1), "--binary-new", FAKE, env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("has no repetitions", r.stderr)
+        self.assertFalse(os.path.exists(log))
+
         def other_machine(doc):
             doc["context"]["logical_cores"] = "64"
         r, _ = self.regress("--baseline", self.fake_baseline(4, other_machine),

@@ -340,6 +340,18 @@ class TableTest(unittest.TestCase):
         self.assertIn("fairness_max", table.headers)
         self.assertNotIn("vs serial [95% CI]", table.headers)
 
+    def test_counters_are_medians_with_their_intervals(self):
+        run = load("full_v2.json")
+        table = tables.workload_table(run, run.workloads()["sleep_io"])
+        row = next(r for r in table.rows
+                   if r.bench.name == "sleep_io/threads/tasks:8/sleep_ms:20/workers:2")
+        cell = dict(zip(table.headers, (c.text for c in row.cells)))
+        self.assertEqual(cell["makespan"], "80.6 ms [80.4, 80.9 ms]")
+        self.assertEqual(cell["efficiency"], "0.992 [0.989, 0.995]")
+        self.assertEqual(cell["threads_created"], "2")  # the same in every repetition
+        self.assertIn("counters: median of the repetitions with its 95% bootstrap interval",
+                      tables.note(run.workloads()["sleep_io"]))
+
     def test_engineering_units_everywhere(self):
         md = summary.render(load("full_v2.json"))
         self.assertNotRegex(md, r"\d\.?\d*e[+-]\d")

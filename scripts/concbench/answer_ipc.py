@@ -43,7 +43,7 @@ def _figure(pattern, bench):
 
 
 def _place_line(run, pattern, members):
-    """'shm_ring 0.26 us [..], 3.1x [..] the cost of its floor' for the best
+    """'shm_ring 0.26 us [..] (3.1x [..] the cost of its floor)' for the best
     at one placement, or 'tie: ...' naming the tied (ranking.winner_text)."""
     members = [b for b in members if b.metric == members[0].metric]
     unique = len({m.variant for m in members}) == len(members)
@@ -59,7 +59,7 @@ def _place_line(run, pattern, members):
         text = units.fmt_estimate(e, unit)
         floor = figures.floor_ratio(run, bench)
         if figures.usable(floor):
-            text += f", {units.fmt_ratio(floor)} the cost of its floor"
+            text += f" ({units.fmt_ratio(floor)} the cost of its floor)"
         return text
     return ranking.winner_text({k: v[1] for k, v in est.items()}, better, fmt)
 

@@ -233,6 +233,8 @@ def median(values, rounds=None):
     value = float(np.median(np.asarray(values, dtype=float)))
     if len(values) < 2:
         return Estimate(value, math.nan, math.nan, len(values))
+    if min(values) == max(values):  # every resample is the value itself
+        return Estimate(value, value, value, len(values))
     rng = np.random.default_rng(SEED)
     groups = _groups(values, rounds)
     boot = _boot_quantiles(groups, 0.5, "lower", _round_picks(len(groups), rng), rng)

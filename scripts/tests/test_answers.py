@@ -205,8 +205,8 @@ class ChannelAnswerTest(unittest.TestCase):
         ping = next(x for x in lines if x.startswith("pingpong 8 B between processes"))
         self.assertLess(ping.index("pin:same"), ping.index("pin:split"))
         self.assertLess(ping.index("pin:split"), ping.index("pin:none"))
-        self.assertIn("pin:split shm_ring 152 ns [152, 164 ns], 0.0579x [0.0564, 0.0627] the "
-                      "cost of its floor", ping)
+        self.assertIn("pin:split shm_ring 152 ns [152, 164 ns] (0.0579x [0.0564, 0.0627] the "
+                      "cost of its floor)", ping)
         self.assertIn("(floor futex_pingpong/pin:none 21.2 us [21.2, 21.4 us];", ping)
         tput = next(x for x in lines if x.startswith("throughput 1 MiB between processes"))
         self.assertIn("GB/s", tput)

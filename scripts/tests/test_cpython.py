@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import unittest
+import unittest.mock
 
 from tests import helpers
 from tests.test_scripts import ScriptTestCase
@@ -66,6 +67,33 @@ class BankScoreTest(unittest.TestCase):
     def test_an_exact_form_off_balance_is_wrong(self):
         with self.assertRaises(runner.Wrong):
             bank.score(bank.INITIAL + 1, [0, 10, 1, 0, 1] * 2, exact=True)
+
+
+class LoadTest(unittest.TestCase):
+    """A run started on a loaded machine (1-minute load average above the
+    usable cores) warns once at the start and records it, as the C++ binary
+    does (context.concbench.loaded and load_avg_start)."""
+
+    def run_at(self, load, cpus):
+        lines = []
+        with unittest.mock.patch.object(runner.os, "getloadavg", return_value=load), \
+                unittest.mock.patch.object(runner.os, "sched_getaffinity", return_value=cpus):
+            doc, ok = runner.run_all([], "smoke", 1, lines.append)
+        self.assertTrue(ok)
+        return doc["context"]["concbench"], lines
+
+    def test_a_loaded_machine_warns_and_is_recorded(self):
+        own, lines = self.run_at((5.0, 4.0, 3.0), {0, 1})
+        self.assertTrue(own["loaded"])
+        self.assertEqual(own["load_avg_start"], [5.0, 4.0, 3.0])
+        self.assertEqual(lines, ["concbench: warning: the load average is 5.00 on 2 CPUs: "
+                                 "other work competes with the benchmarks, so the figures "
+                                 "will be noisier (recorded as context.concbench.loaded)"])
+
+    def test_an_idle_machine_is_not_loaded(self):
+        own, lines = self.run_at((1.5, 1.0, 1.0), {0, 1})
+        self.assertFalse(own["loaded"])
+        self.assertEqual(lines, [])
 
 
 class RunnerTest(ScriptTestCase):

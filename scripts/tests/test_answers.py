@@ -352,6 +352,15 @@ class TableTest(unittest.TestCase):
         self.assertIn("counters: median of the repetitions with its 95% bootstrap interval",
                       tables.note(run.workloads()["sleep_io"]))
 
+    def test_a_loaded_run_says_so_in_the_summary(self):
+        def loaded(data):
+            data["context"]["concbench"]["loaded"] = True
+            data["context"]["concbench"]["merged"] = [{"file": "cpython.json", "loaded": True}]
+        md = summary.render(rewritten("full_v2.json", loaded))
+        self.assertIn("**Loaded machine**: the run, cpython.json started with the 1-minute load "
+                      "average above the CPUs it may use", md)
+        self.assertNotIn("Loaded machine", summary.render(load("full_v2.json")))
+
     def test_engineering_units_everywhere(self):
         md = summary.render(load("full_v2.json"))
         self.assertNotRegex(md, r"\d\.?\d*e[+-]\d")

@@ -203,7 +203,8 @@ class MergeTest(ScriptTestCase):
             for i, s in enumerate((0.004,) * 3)] + [
             cpp_entry("spawn/process_start_join", s, 1, i)
             for i, s in enumerate((3e-4,) * 3)]}
-        py = {"context": {"python_version": "3", "concbench": {"impl": "cpython", "benchmarks": [
+        py = {"context": {"python_version": "3", "concbench": {
+            "impl": "cpython", "loaded": True, "benchmarks": [
             {"name": "sum_squares/serial/tasks:40/inner:10000/impl:cpython",
              "metric": runner.metric(kind="cpu")}]}},
               "benchmarks": [dict(cpp_entry("sum_squares/serial/tasks:40/inner:10000/impl:cpython",
@@ -226,14 +227,17 @@ class MergeTest(ScriptTestCase):
         self.assertEqual(len(family), 4)
         self.assertTrue(all(len(v) == 1 for v in family.values()), family)
         self.assertEqual(doc["context"]["concbench"]["merged"][0]["impl"], "cpython")
+        self.assertTrue(doc["context"]["concbench"]["merged"][0]["loaded"])
         run = results.load_run(out)
         self.assertEqual(run.benches["sum_squares/serial/tasks:40/inner:10000/impl:cpython"]
                          .metric.kind, "cpu")
         lines = answers.cpython_answers(run, list(run.benches.values()))
         text = "\n".join(lines)
         self.assertIn("CPython serial/tasks:40/inner:10000 per task (CPython ran 40 tasks, "
-                      "C++ 1000): 500 us against C++ 4 us (125x", text)
-        self.assertIn("CPython process_start_join/start:fork: 9 ms against C++ 300 us (30x", text)
+                      "C++ 1000): 500 us [500, 500 us] against C++ 4 us [4, 4 us] (125x [125, 125]",
+                      text)
+        self.assertIn("CPython process_start_join/start:fork: 9 ms [9, 9 ms] against C++ 300 us "
+                      "[300, 300 us] (30x [30, 30]", text)
 
     def test_refuses_bad_input_with_one_line(self):
         cpp, py = self.documents()

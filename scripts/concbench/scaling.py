@@ -272,7 +272,7 @@ def write(run, path):
 NO_COVARIANCE = "model prediction, no interval: curve_fit gave no covariance"
 
 
-def _param(e, digits=3):
+def param_text(e, digits=3):
     """'0.05 [0.03, 0.07]' ('no upper bound' for an unbounded end), or the
     value labelled as a model figure when there is no interval."""
     if not figures.has_interval(e) and not (figures.usable(e) and e.hi == math.inf):
@@ -286,15 +286,16 @@ def fit_text(f):
     USL's peak and its prediction at PREDICT_TO workers with theirs."""
     a, u = f.amdahl, f.usl
     peak = u.peak_estimate()
-    peak_text = (f", peak at {_param(peak)} workers" if peak is not None
+    peak_text = (f", peak at {param_text(peak)} workers" if peak is not None
                  else ", no peak (kappa 0)")
     predicted = u.predict_estimate(PREDICT_TO)
     predicted_text = (f"{units.fmt_ratio(predicted)} serial" if figures.has_interval(predicted)
                       else f"{units.fmt_ratio(predicted)} serial ({NO_COVARIANCE})")
     upto = f" up to the {f.max_workers:g} cores" if f.beyond else ""
     return (f"scaling of {f.label} (workers {', '.join(f'{w:g}' for w in f.workers)}{upto}): "
-            f"Amdahl sigma {_param(a.params['sigma'])}; USL sigma {_param(u.params['sigma'])}, "
-            f"kappa {_param(u.params['kappa'])}{peak_text}; predicted by the USL "
+            f"Amdahl sigma {param_text(a.params['sigma'])}; "
+            f"USL sigma {param_text(u.params['sigma'])}, "
+            f"kappa {param_text(u.params['kappa'])}{peak_text}; predicted by the USL "
             f"{predicted_text} at {PREDICT_TO} workers")
 
 

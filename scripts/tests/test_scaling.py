@@ -8,6 +8,7 @@ import json
 import math
 import os
 import random
+import re
 import tempfile
 import unittest
 
@@ -210,6 +211,12 @@ class OutputTest(unittest.TestCase):
             self.assertAlmostEqual(min(pred[0].get_xdata()), max(WORKERS))
             labels = [t.get_text() for t in chart.fig.legends[0].get_texts()]
             self.assertTrue(any("prediction" in t for t in labels), labels)
+            # the fitted parameters and the prediction carry their intervals
+            self.assertTrue(any(re.search(r"USL σ [\d.]+ \[[\d.]+, [\d.]+\], κ", t)
+                                for t in labels), labels)
+            bands = [c for c in ax.collections if type(c).__name__ in ("PolyCollection",
+                                                                      "FillBetweenPolyCollection")]
+            self.assertEqual(len(bands), 1, "the prediction's interval as a band")
         finally:
             plt.close(chart.fig)
 

@@ -225,8 +225,9 @@ def ranked(estimates, better):
 
 
 def median(values, rounds=None):
-    """The median of `values` with its bootstrap interval (resampled as in
-    estimate): how reports describe a counter, which has no good end."""
+    """The median of `values` with its interval, built as estimate() builds
+    its own (where the median would land if the run were repeated): how
+    reports describe a counter, which has no good end."""
     if len(values) == 0:
         return NAN_ESTIMATE
     np = _np()
@@ -237,5 +238,6 @@ def median(values, rounds=None):
         return Estimate(value, value, value, len(values))
     rng = np.random.default_rng(SEED)
     groups = _groups(values, rounds)
-    boot = _boot_quantiles(groups, 0.5, "lower", _round_picks(len(groups), rng), rng)
-    return _interval(boot, value, len(values))
+    first = _boot_quantiles(groups, 0.5, "lower", _round_picks(len(groups), rng), rng)
+    second = _boot_quantiles(groups, 0.5, "lower", _round_picks(len(groups), rng), rng)
+    return _interval(value + (first - second), value, len(values))

@@ -78,7 +78,10 @@ def _floor_text(run, benches):
 def answers(run, benches):
     ok = [b for b in benches if not b.failed and b.values and not facts.is_wrong(b)]
     lines = []
-    by_pattern = grouping.group_by(ok, lambda b: (_pattern(b), b.params.get("peer", "")))
+    # A CPython row (impl:cpython) is answered beside its C++ twin
+    # (answers.cpython_answers), never ranked against the C++ channels.
+    cpp = [b for b in ok if "impl" not in b.params] or ok
+    by_pattern = grouping.group_by(cpp, lambda b: (_pattern(b), b.params.get("peer", "")))
     for (pattern, peer), members in by_pattern.items():
         sizes = sorted({names.num(b.params["size"]) for b in members
                         if names.num(b.params.get("size")) is not None})

@@ -214,6 +214,14 @@ class ChannelAnswerTest(unittest.TestCase):
         self.assertTrue(any(x.startswith("append between processes: pin:same manager")
                             for x in lines), lines)
 
+    def test_cpython_rows_are_not_ranked_against_the_channels(self):
+        run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                            "concbench.json"))
+        lines = answer_lines(run, "ipc")
+        placement = [x for x in lines if not x.startswith("CPython ")]
+        self.assertFalse(any("impl:cpython" in x for x in placement), placement)
+        self.assertTrue(any(x.startswith("CPython manager/get/") for x in lines), lines)
+
     def test_manager_over_tcp_against_the_unix_socket(self):
         def tcp_beside_unix(data):
             def renamed(name, transport):

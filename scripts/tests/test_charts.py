@@ -155,6 +155,20 @@ class ChartTest(unittest.TestCase):
         titles = [ax.get_title() for ax in per_task.fig.axes]
         self.assertIn("inner:10: cost per task (slope)", titles)
 
+    def test_the_racy_line_has_its_error_bars(self):
+        checked = 0
+        for ax in self.charts[("bank", "throughput")].fig.axes:
+            bars = [seg for c in ax.containers if type(c).__name__ == "ErrorbarContainer"
+                    for col in c.lines[2] for seg in col.get_segments()]
+            for ln in ax.get_lines():
+                if not str(ln.get_label()).startswith("none (racy"):
+                    continue
+                for x, y in zip(ln.get_xdata(), ln.get_ydata()):
+                    self.assertTrue(any(seg[0][0] == x and seg[0][1] <= y <= seg[1][1]
+                                        and seg[1][1] > seg[0][1] for seg in bars), (x, y))
+                    checked += 1
+        self.assertGreater(checked, 0)
+
     def test_intervals_and_unstable_marks(self):
         plt = cli.pyplot()
         fig, (ax,) = common.grid(plt, 1)

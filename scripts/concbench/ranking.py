@@ -7,13 +7,15 @@ Each `fmt(label, estimate)` formats one variant's figure with its interval."""
 
 from concbench import figures, stats
 
-TIED_NAMED = 4  # tied variants named before "and N more"
+TIED_NAMED = 4  # tied variants shown with their figures; the rest by name only
 
 
 def _named(labels, estimates, fmt, limit=TIED_NAMED):
+    """'A fig, B fig' for the first `limit` labels, then 'and N more: C, D'
+    (every tied variant is named; the figures of the rest are in the table)."""
     shown = ", ".join(f"{k} {fmt(k, estimates[k])}" for k in labels[:limit])
-    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
-    return shown + more
+    rest = labels[limit:]
+    return shown + (f" and {len(rest)} more: {', '.join(rest)}" if rest else "")
 
 
 def winner_text(estimates, better, fmt, claim=None):

@@ -277,6 +277,12 @@ class RankingTest(unittest.TestCase):
                          "tie: a 10 ns [9, 12 ns], b 11 ns [10, 13 ns], c 11.5 ns [11, 14 ns] "
                          "(intervals overlap)")
 
+    def test_every_tied_variant_is_named(self):
+        est = {k: stats.Estimate(10 + i, 5, 30, 5) for i, k in enumerate("abcdef")}
+        self.assertEqual(ranking.winner_text(est, "lower", self.fmt, "fastest"),
+                         "tie: a 10 ns [5, 30 ns], b 11 ns [5, 30 ns], c 12 ns [5, 30 ns], "
+                         "d 13 ns [5, 30 ns] and 2 more: e, f (intervals overlap)")
+
     def test_without_intervals_nothing_is_decided(self):
         nan = float("nan")
         est = {"a": stats.Estimate(10, nan, nan, 1), "b": stats.Estimate(20, nan, nan, 1)}

@@ -134,14 +134,41 @@ def select(specs, pattern):
     return [s for s in specs if bool(rx.search(s.name)) != negate]
 
 
-def context(mode, reps, specs):
+def usable_cores():
+    """The CPUs this process may run on (the C++ binary's LogicalCores)."""
+    return len(os.sched_getaffinity(0)) or 1
+
+
+def load_at_start(log):
+    """(the 1, 5 and 15 minute load averages, loaded): loaded when the
+    1-minute one is above the usable cores, as the C++ binary decides it;
+    other work competing for the CPUs makes every figure noisier, so it
+    warns through `log` before the run (and the context records it)."""
+    try:
+        load = list(os.getloadavg())
+    except OSError:
+        return [], False
+    cores = usable_cores()
+    loaded = load[0] > cores
+    if loaded:
+        log(f"concbench: warning: the load average is {load[0]:.2f} on {cores} CPUs: other "
+            "work competes with the benchmarks, so the figures will be noisier (recorded as "
+            "context.concbench.loaded)")
+    return load, loaded
+
+
+def context(mode, reps, specs, load=None, loaded=False):
+    """The run's context; `load` and `loaded` as load_at_start gives them
+    (None: read the load averages now, without a warning)."""
+    if load is None:
+        load = list(os.getloadavg())
     uname = platform.uname()
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "host_name": socket.gethostname(),
         "executable": sys.executable,
         "num_cpus": os.cpu_count(),
-        "load_avg": list(os.getloadavg()),
+        "load_avg": load,
         "cpu_model": _cpu_model(),
         "build_type": f"CPython {platform.python_version()}",
         "concbench_revision": _revision(),
@@ -153,7 +180,7 @@ def context(mode, reps, specs):
         "concbench_mode": mode,
         "concbench": {
             "schema": 2, "mode": mode, "repetitions": reps, "impl": "cpython",
-            "load_avg_start": list(os.getloadavg()),
+            "load_avg_start": load, "loaded": loaded,
             "start_method": "per benchmark (start:fork|forkserver|spawn); fork elsewhere",
             "benchmarks": [_describe(s) for s in specs],
         },
@@ -204,7 +231,7 @@ def _affinity():
 
 def run_all(specs, mode, reps, log):
     """Runs the specs in order; returns (JSON document, all verified)."""
-    doc = {"context": context(mode, reps, specs), "benchmarks": []}
+    doc = {"context": context(mode, reps, specs, *load_at_start(log)), "benchmarks": []}
     all_ok = True
     for family, spec in enumerate(specs):
         entries, ok = run_spec(spec, family, reps, log)

@@ -3,7 +3,7 @@ lock kept the balance exact, which correct primitive is cheapest, alone and
 under contention, and which lock (facts.is_lock, from the traits) is
 cheapest under contention (ranked on the primary metric with intervals)."""
 
-from concbench import facts, figures, grouping, names, ranking, stats, units
+from concbench import facts, figures, grouping, names, ranking, units
 
 # The parameters of the plain throughput forms (no critical section, no
 # sleep); an MPI row counts its workers in `ranks`.
@@ -66,7 +66,7 @@ def _fmt(bench):
         if bench.metric.name == "ns_per_op":
             text += " per update"
         if figures.usable(rate) and bench.metric.unit != "ops/s":
-            text += f" ({units.fmt_value(rate.value, 'ops/s')})"
+            text += f" ({units.fmt_estimate(rate, 'ops/s')})"
         return text
     return fmt
 
@@ -86,16 +86,13 @@ def _pick(groups, contended):
 
 
 def _ranked(group):
-    """'X figure [..] (tie with ..)' for the cheapest of a group, or None."""
+    """'cheapest: X figure [..]' or 'tie: X figure [..], Y figure [..] (..)'
+    for a group (ranking.winner_text), or None."""
     est = {b.variant: figures.primary(b) for b in group}
     by_label = {b.variant: b for b in group}
-    winners, _ = stats.ranked({k: e for k, e in est.items() if figures.usable(e)},
-                              group[0].metric.better)
-    if not winners:
-        return None
-    best = by_label[winners[0]]
-    return (f"{winners[0]} {_fmt(best)(winners[0], est[winners[0]])}"
-            + ranking.tie_text(winners, est[winners[0]]))
+    return ranking.winner_text({k: e for k, e in est.items() if figures.usable(e)},
+                               group[0].metric.better,
+                               lambda label, e: _fmt(by_label[label])(label, e), "cheapest")
 
 
 def cheapest_lines(benches):
@@ -117,10 +114,10 @@ def cheapest_lines(benches):
             where = "/".join(list(modes) + [grouping.params_text(key[1])])
             text = _ranked(group)
             if text:
-                lines.append(f"cheapest correct, {what} ({where}): {text}")
+                lines.append(f"correct primitives, {what} ({where}): {text}")
             locks = [b for b in group if facts.is_lock(b)]
             text = _ranked(locks) if contended and locks else None
             if text:
                 only = " (the only lock)" if len(locks) == 1 else ""
-                lines.append(f"cheapest lock, contended ({where}): {text}{only}")
+                lines.append(f"locks, contended ({where}): {text}{only}")
     return lines

@@ -4,7 +4,7 @@ each placement, with ties, and its ratio to its floor where it names one;
 and a manager request over TCP loopback against the same over its Unix
 socket."""
 
-from concbench import facts, figures, grouping, names, ranking, stats, units
+from concbench import facts, figures, grouping, names, ranking, units
 
 # The manager's transport parameter, and the value its other rows are judged against.
 TRANSPORT = "transport"
@@ -43,7 +43,8 @@ def _figure(pattern, bench):
 
 
 def _place_line(run, pattern, members):
-    """'shm_ring 0.26 us [..] (3.1x its floor)' for the best at one placement."""
+    """'shm_ring 0.26 us [..] (3.1x [..] the cost of its floor)' for the best
+    at one placement, or 'tie: ...' naming the tied (ranking.winner_text)."""
     members = [b for b in members if b.metric == members[0].metric]
     unique = len({m.variant for m in members}) == len(members)
     est = {b.variant if unique else grouping.label(b): (b, *_figure(pattern, b))
@@ -52,13 +53,15 @@ def _place_line(run, pattern, members):
     if not est:
         return None
     better = next(iter(est.values()))[3]
-    winners, _ = stats.ranked({k: v[1] for k, v in est.items()}, better)
-    best, e, unit, _ = est[winners[0]]
-    text = f"{winners[0]} {units.fmt_estimate(e, unit)}"
-    floor = figures.floor_ratio(run, best)
-    if figures.usable(floor):
-        text += f", {floor.value:.3g}x the cost of its floor"
-    return text + ranking.tie_text(winners, e)
+
+    def fmt(label, e):
+        bench, _, unit, _ = est[label]
+        text = units.fmt_estimate(e, unit)
+        floor = figures.floor_ratio(run, bench)
+        if figures.usable(floor):
+            text += f" ({units.fmt_ratio(floor)} the cost of its floor)"
+        return text
+    return ranking.winner_text({k: v[1] for k, v in est.items()}, better, fmt)
 
 
 def _floor_text(run, benches):
@@ -68,14 +71,17 @@ def _floor_text(run, benches):
         f = run.benches.get(name)
         if f is not None and not f.failed and figures.usable(figures.primary(f)):
             out.append(f"floor {grouping.label(f)} "
-                       f"{units.fmt_estimate(figures.primary(f), f.metric.unit, False)}")
+                       f"{units.fmt_estimate(figures.primary(f), f.metric.unit)}")
     return "; ".join(out)
 
 
 def answers(run, benches):
     ok = [b for b in benches if not b.failed and b.values and not facts.is_wrong(b)]
     lines = []
-    by_pattern = grouping.group_by(ok, lambda b: (_pattern(b), b.params.get("peer", "")))
+    # A CPython row (impl:cpython) is answered beside its C++ twin
+    # (answers.cpython_answers), never ranked against the C++ channels.
+    cpp = [b for b in ok if "impl" not in b.params] or ok
+    by_pattern = grouping.group_by(cpp, lambda b: (_pattern(b), b.params.get("peer", "")))
     for (pattern, peer), members in by_pattern.items():
         sizes = sorted({names.num(b.params["size"]) for b in members
                         if names.num(b.params.get("size")) is not None})
@@ -118,8 +124,8 @@ def transport_answers(ok):
                 continue
             r = figures.cost_ratio(b.values, twin.values, b.metric)
             parts.append(f"{facts.placement(b) or 'any placement'} "
-                         f"{units.fmt_estimate(figures.primary(b), b.metric.unit, False)} against "
-                         f"{units.fmt_estimate(figures.primary(twin), twin.metric.unit, False)} "
+                         f"{units.fmt_estimate(figures.primary(b), b.metric.unit)} against "
+                         f"{units.fmt_estimate(figures.primary(twin), twin.metric.unit)} "
                          f"({units.fmt_ratio(r)} the {TRANSPORT_TEXT[BASE_TRANSPORT]}'s cost)")
         if parts:
             name = TRANSPORT_TEXT.get(transport, f"{TRANSPORT}:{transport}")

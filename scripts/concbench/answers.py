@@ -39,16 +39,6 @@ def candidates(benches):
     return [b for b in benches if not b.failed and b.values and not facts.is_wrong(b)]
 
 
-def ranking_text(estimates, better, fmt):
-    """'X 1.2 ms [..]' or 'X 1.2 ms [..] (tie with Y, Z: ...)' from {label:
-    Estimate}; fmt(label, estimate) formats the winner's figure."""
-    winners, _ = stats.ranked(estimates, better)
-    if not winners:
-        return None
-    best = winners[0]
-    return f"{best} {fmt(best, estimates[best])}" + ranking.tie_text(winners, estimates[best])
-
-
 def _speedup_line(run, shape_text, members):
     est = {grouping.label(b, drop={k for k, _ in grouping.shape(b)}): figures.speedup(run, b)
            for b in members}
@@ -57,13 +47,16 @@ def _speedup_line(run, shape_text, members):
         return None
     winners, _ = stats.ranked(est, "higher")
     best = est[winners[0]]
-    body = ranking_text(est, "higher", lambda _, e: f"at {units.fmt_ratio(e)} serial")
+
+    def fmt(_, e):
+        return f"at {units.fmt_ratio(e)} serial"
     if figures.has_interval(best) and best.lo > 1:
-        text = f"fastest: {body}"
-    elif best.value >= 1:
-        text = f"no variant is clearly faster than serial (best: {body})"
+        text = ranking.winner_text(est, "higher", fmt, "fastest")
     else:
-        text = f"nothing beats serial (best: {body})"
+        closest = ranking.winner_text(est, "higher", fmt, "best")
+        beaten = "no variant is clearly faster than serial" if best.value >= 1 \
+            else "nothing beats serial"
+        text = f"{beaten} ({closest})"
     return f"{shape_text}: {text}" if shape_text else text
 
 
@@ -78,12 +71,12 @@ def _fastest_line(shape_text, members):
 
     def fmt(label, e):
         eff = extra.get(label)
-        note = f", efficiency {eff.value:.2f}" if figures.usable(eff) else ""
+        note = f", efficiency {units.fmt_estimate(eff, '')}" if figures.usable(eff) else ""
         return f"{units.fmt_estimate(e, m.unit)}{note}"
-    body = ranking_text({k: e for k, e in est.items() if figures.usable(e)}, m.better, fmt)
-    if body is None:
+    text = ranking.winner_text({k: e for k, e in est.items() if figures.usable(e)}, m.better,
+                               fmt, "fastest")
+    if text is None:
         return None
-    text = f"fastest: {body}"
     return f"{shape_text}: {text}" if shape_text else text
 
 
@@ -134,8 +127,9 @@ def per_task_answers(run, benches):
                 best[b.variant] = (grouping.label(b, drop={k for k, _ in grouping.shape(b)}), e)
         if not best:
             continue
-        order = sorted(best.values(), key=lambda x: x[1].value)
-        text = "; ".join(f"{label} {units.fmt_estimate(e, 's')}" for label, e in order)
+        costs = dict(best.values())
+        text = ranking.tiered_text(costs, "lower", lambda _, e: units.fmt_estimate(e, "s"),
+                                   len(costs))
         how = "fitted slope over task counts" if fitted else "time / tasks"
         where = grouping.params_text(work)
         lines.append(f"tiny tasks{f' ({where})' if where else ''}: cost per task ({how}), "
@@ -147,20 +141,19 @@ work_of = fits.work_of
 
 
 def listing_answers(benches):
-    """Cheapest to dearest by the primary metric, per metric."""
+    """Cheapest to dearest by the primary metric, per metric, with intervals
+    and in tiers: variants whose intervals overlap are a tie (ranking.tiers)."""
     ok = candidates(benches)
     lines = []
     for metric, members in grouping.group_by(ok, lambda b: b.metric).items():
-        est = [(grouping.label(b), figures.primary(b)) for b in members]
-        est = [(k, e) for k, e in est if figures.usable(e)]
-        est.sort(key=lambda x: x[1].value, reverse=(metric.better == "higher"))
+        est = {grouping.label(b): figures.primary(b) for b in members}
+        est = {k: e for k, e in est.items() if figures.usable(e)}
         if not est:
             continue
-        shown = "; ".join(f"{k} {units.fmt_estimate(e, metric.unit, interval=False)}"
-                          for k, e in est[:LISTED])
-        more = f"; and {len(est) - LISTED} more" if len(est) > LISTED else ""
+        shown = ranking.tiered_text(est, metric.better,
+                                    lambda _, e: units.fmt_estimate(e, metric.unit), LISTED)
         word = "highest" if metric.better == "higher" else "cheapest"
-        lines.append(f"{metric.name}, {word} first: {shown}{more}")
+        lines.append(f"{metric.name}, {word} first: {shown}")
     return lines
 
 
@@ -210,8 +203,8 @@ def cpython_answers(run, benches):
             note = f" per task (CPython ran {per_task[0]:g} tasks, C++ {per_task[1]:g})"
         r = figures.cost_ratio(ours, theirs, b.metric)
         lines.append(f"CPython {grouping.label(b, drop=('impl',))}{note}: "
-                     f"{units.fmt_estimate(mine, b.metric.unit, False)} against "
-                     f"C++ {units.fmt_estimate(other, twin.metric.unit, False)} "
+                     f"{units.fmt_estimate(mine, b.metric.unit)} against "
+                     f"C++ {units.fmt_estimate(other, twin.metric.unit)} "
                      f"({units.fmt_ratio(r)} the C++ cost)")
     return lines
 
@@ -237,9 +230,9 @@ def start_method_answers(run, benches):
         if twin is None:
             continue
         r = figures.cost_ratio(b.values, twin.values, b.metric)
-        line = (f"{grouping.label(b)}: {units.fmt_estimate(figures.primary(b), b.metric.unit, False)}"
+        line = (f"{grouping.label(b)}: {units.fmt_estimate(figures.primary(b), b.metric.unit)}"
                 f" against {names.DEFAULT_START} "
-                f"{units.fmt_estimate(figures.primary(twin), twin.metric.unit, False)}"
+                f"{units.fmt_estimate(figures.primary(twin), twin.metric.unit)}"
                 f" ({units.fmt_ratio(r)} the {names.DEFAULT_START} cost)")
         floor = figures.floor_ratio(run, b)
         if figures.usable(floor):
@@ -250,18 +243,20 @@ def start_method_answers(run, benches):
 
 def sleep_floor_answers(run, benches):
     """The serial loop's sleeping against the machine's own sleep: its
-    efficiency beside the floor's (one sleep alone), per shape."""
+    efficiency beside the floor's (one sleep alone), per shape, each with its
+    interval (figures.efficiency: the kind's estimator)."""
     lines = []
     for b in sorted(candidates(benches), key=lambda b: grouping.params_key(b.params)):
         floor = figures.floor_bench(run, b)
         if b.variant != "serial" or b.metric.kind != "sleep" or floor is None:
             continue
         ratio = figures.floor_ratio(run, b)
-        mine, its = (b.counters.get("efficiency"), floor.counters.get("efficiency"))
-        if ratio is None or not mine or not its:
+        mine, its = figures.efficiency(b), figures.efficiency(floor)
+        if ratio is None or not figures.usable(mine) or not figures.usable(its):
             continue
         lines.append(f"{grouping.params_text(b.params)}: serial efficiency "
-                     f"{max(mine):.3f} (best repetition) against one sleep's {max(its):.3f} "
+                     f"{units.fmt_estimate(mine, '')} ({stats.estimator_name(b.metric.kind)}) "
+                     f"against one sleep's {units.fmt_estimate(its, '')} "
                      f"({floor.name}): {units.fmt_ratio(ratio)} its floor")
     return lines
 

@@ -2,9 +2,8 @@
 tracebacks, optional third-party imports that name their Debian package, and
 an argparse that reports usage errors the same way.
 
-Only the standard library is imported at module level; scipy, matplotlib and
-Google Benchmark's own tools are imported on demand through require(),
-pyplot() and gbench().
+Only the standard library is imported at module level; numpy, scipy and
+matplotlib are imported on demand through require() and pyplot().
 """
 
 import argparse
@@ -13,13 +12,12 @@ import json
 import os
 import sys
 
-GBENCH_DIRS = ("/usr/share/benchmark",)
 DEBIAN_PACKAGE = {"matplotlib": "python3-matplotlib", "scipy": "python3-scipy",
                   "numpy": "python3-numpy"}
 
 # Exit statuses shared by every script (documented in the README).
 EXIT_OK = 0
-EXIT_FOUND = 1        # something slower, or a benchmark failed
+EXIT_FOUND = 1        # regress/compare: a benchmark is slower; chaos: an iteration failed
 EXIT_USAGE = 2        # bad usage or input
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
@@ -82,23 +80,6 @@ def pyplot():
     matplotlib = require("matplotlib")
     matplotlib.use("Agg")
     return require("matplotlib.pyplot")
-
-
-def gbench():
-    """Google Benchmark's comparison tools (Debian package libbenchmark-tools)."""
-    require("scipy")
-    extra = os.environ.get("CONCBENCH_GBENCH_DIR")
-    for d in ((extra,) if extra else ()) + GBENCH_DIRS:
-        if os.path.isdir(os.path.join(d, "gbench")) and d not in sys.path:
-            sys.path.append(d)
-    try:
-        report = importlib.import_module("gbench.report")
-        util = importlib.import_module("gbench.util")
-    except ImportError:
-        raise CbError("Google Benchmark's tools (gbench) not found in "
-                      f"{', '.join(GBENCH_DIRS)}; run scripts/deps.sh "
-                      "(Debian package libbenchmark-tools)") from None
-    return report, util
 
 
 class ArgParser(argparse.ArgumentParser):

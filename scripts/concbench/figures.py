@@ -65,6 +65,18 @@ def counter(bench, key, better=None):
     return _cached(bench, ("counter", key, better), compute)
 
 
+def counter_median(bench, key):
+    """A counter's median over the repetitions with its interval
+    (stats.median), as the tables describe counters; None without it."""
+    def compute():
+        values = bench.counters.get(key)
+        if not values:
+            return None
+        rounds = bench.rounds if bench.rounds and len(bench.rounds) == len(values) else None
+        return stats.median(values, rounds)
+    return _cached(bench, ("median", key), compute)
+
+
 def _invert(e, scale=1.0):
     """scale / e with the interval flipped."""
     if not usable(e) or e.value <= 0:

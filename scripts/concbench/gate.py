@@ -23,7 +23,7 @@ otherwise it is "too noisy to judge at N%".
 
 import math
 
-from concbench import results, shift, stats
+from concbench import cli, results, shift, stats
 
 POWER = 0.90
 DEFAULT_THRESHOLD = 0.03
@@ -116,10 +116,11 @@ def compare_runs(base, new, threshold=DEFAULT_THRESHOLD, alpha=DEFAULT_ALPHA,
 
 
 def geomean(values):
+    """scipy.stats.gmean of the positive, finite values (nan without any)."""
     values = [v for v in values if v and v > 0 and math.isfinite(v)]
     if not values:
         return math.nan
-    return math.exp(sum(math.log(v) for v in values) / len(values))
+    return float(cli.require("scipy.stats").gmean(values))
 
 
 def format_table(headers, rows):

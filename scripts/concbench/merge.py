@@ -72,8 +72,8 @@ def merge(base, added, added_path):
     described = add_own.get("benchmarks") if isinstance(add_own.get("benchmarks"), list) else []
     own["benchmarks"] = list(own.get("benchmarks") or []) + described
     summary = {k: add_ctx[k] for k in MERGED_CONTEXT if k in add_ctx}
-    summary.update({k: add_own[k] for k in ("impl", "mode", "repetitions", "start_method")
-                    if k in add_own})
+    summary.update({k: add_own[k] for k in ("impl", "mode", "repetitions", "start_method",
+                                            "load_avg_start", "loaded") if k in add_own})
     summary["file"] = os.path.basename(added_path)
     own["merged"] = list(own.get("merged") or []) + [summary]
     return {**base, "context": context, "benchmarks": merged_entries}

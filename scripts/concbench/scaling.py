@@ -26,7 +26,10 @@ and no parameters. Each point is weighted by its own
 95% interval when every point has one. The intervals of the parameters are
 95% intervals from curve_fit's covariance (Student t with n - p degrees of
 freedom, residual variance scaled), not a bootstrap: with n = 4 they are
-wide, as they should be.
+wide, as they should be. The USL's peak and its predictions get theirs from
+the same covariance by the delta method (the gradient of the derived value
+through the covariance: var = g' C g); where curve_fit gives no finite
+covariance they are printed as a model prediction without an interval.
 """
 
 import math
@@ -38,14 +41,19 @@ from concbench import cli, facts, figures, grouping, names, stats, units
 MIN_COUNTS = 4
 PREDICT_TO = 64       # workers the charts extrapolate to
 INTERVAL = ("95% from curve_fit's covariance (Student t, n - p degrees of freedom); "
-            "points weighted by their own intervals when every point has one")
+            "points weighted by their own intervals when every point has one; the peak and "
+            "the predictions from the same covariance by the delta method")
 
 
 class Law(NamedTuple):
     """One fitted law: its parameters as stats.Estimate (value and 95%
-    interval), by name ("lambda", "sigma", "kappa")."""
+    interval), by name ("lambda", "sigma", "kappa"), in curve_fit's order;
+    `cov` is curve_fit's covariance of them and `t` the Student t quantile
+    of their intervals (None and inf when the fit gave none)."""
     name: str
     params: dict
+    cov: Optional[tuple] = None
+    t: float = math.inf
 
     def predict(self, n):
         """The law's speedup at n workers."""
@@ -59,6 +67,45 @@ class Law(NamedTuple):
         if k is None or k.value <= 0 or s >= 1:
             return None
         return math.sqrt((1 - s) / k.value)
+
+    def _delta(self, value, grad, low=0.0):
+        """An Estimate of a derived value from its gradient over the
+        parameters (in their order): value +- t sqrt(g' C g), not below
+        `low`; no interval without a finite covariance."""
+        n = next(iter(self.params.values())).n
+        if self.cov is None or not math.isfinite(self.t):
+            return stats.Estimate(value, math.nan, math.nan, n)
+        var = sum(gi * self.cov[i][j] * gj for i, gi in enumerate(grad)
+                  for j, gj in enumerate(grad))
+        if not math.isfinite(var) or var < 0:
+            return stats.Estimate(value, math.nan, math.nan, n)
+        half = self.t * math.sqrt(var)
+        return stats.Estimate(value, max(value - half, low), value + half, n)
+
+    def predict_estimate(self, n):
+        """The speedup at n workers with its delta-method interval."""
+        p = {k: e.value for k, e in self.params.items()}
+        lam, sigma, kappa = p["lambda"], p["sigma"], p.get("kappa", 0.0)
+        d = 1 + sigma * (n - 1) + kappa * n * (n - 1)
+        grad = [n / d, -lam * n * (n - 1) / d ** 2]
+        if "kappa" in p:
+            grad.append(-lam * n * n * (n - 1) / d ** 2)
+        return self._delta(self.predict(n), grad)
+
+    def peak_estimate(self):
+        """The USL's peak N* = sqrt((1 - sigma) / kappa) with its
+        delta-method interval, unbounded above when kappa's own interval
+        reaches 0 (the data do not rule out a curve that never turns
+        down); None without a peak."""
+        peak = self.peak()
+        if peak is None:
+            return None
+        kappa = self.params["kappa"]
+        grad = [0.0, -1 / (2 * peak * kappa.value), -peak / (2 * kappa.value)]
+        e = self._delta(peak, grad)
+        if figures.has_interval(e) and kappa.lo <= 0:
+            e = e._replace(hi=math.inf)
+        return e
 
 
 class Fit(NamedTuple):
@@ -134,7 +181,8 @@ def fit_law(name, workers, speedups, sigmas=None):
         low = max(value - half, lo[i])
         high = min(value + half, hi[i])
         params[pname] = stats.Estimate(float(value), float(low), float(high), len(xs))
-    return Law(name, params)
+    finite = bool(np.all(np.isfinite(pcov)))
+    return Law(name, params, tuple(map(tuple, pcov.tolist())) if finite else None, t)
 
 
 def fit_points(key, label, workers, ests, max_workers=None):
@@ -183,13 +231,18 @@ def _finite(x):
 def _law_json(law):
     if law is None:
         return None
-    out = {k: {"value": _finite(e.value), "lo": _finite(e.lo), "hi": _finite(e.hi)}
-           for k, e in law.params.items()}
-    peak = law.peak()
+    out = {k: _estimate_json(e) for k, e in law.params.items()}
     if law.name == "usl":
-        out["peak_workers"] = peak
-    out["predicted"] = {str(n): _finite(law.predict(n)) for n in (8, 16, 32, PREDICT_TO)}
+        peak = law.peak_estimate()
+        out["peak_workers"] = None if peak is None else _estimate_json(peak)
+    out["predicted"] = {str(n): _estimate_json(law.predict_estimate(n))
+                        for n in (8, 16, 32, PREDICT_TO)}
     return out
+
+
+def _estimate_json(e):
+    """{value, lo, hi}; null for an end that is unbounded or unknown."""
+    return {"value": _finite(e.value), "lo": _finite(e.lo), "hi": _finite(e.hi)}
 
 
 def derive(run):
@@ -204,7 +257,7 @@ def derive(run):
                            "workers_beyond_cores": list(f.beyond), "fitted": not f.reason,
                            "reason": f.reason or None, "amdahl": _law_json(f.amdahl),
                            "usl": _law_json(f.usl)})
-    return {"schema": 1, "metric": "speedup over serial from the same run (throughput in "
+    return {"schema": 2, "metric": "speedup over serial from the same run (throughput in "
                                    "units of the serial loop's)",
             "min_worker_counts": MIN_COUNTS, "max_workers_fitted": cores(run),
             "fitted_points": "worker counts up to the run's logical cores (max_workers_fitted; "
@@ -216,22 +269,34 @@ def write(run, path):
     cli.write_json(path, derive(run))
 
 
-def _param(e, digits=3):
-    return f"{e.value:.{digits}g} [{e.lo:.{digits}g}, {e.hi:.{digits}g}]"
+NO_COVARIANCE = "model prediction, no interval: curve_fit gave no covariance"
+
+
+def param_text(e, digits=3):
+    """'0.05 [0.03, 0.07]' ('no upper bound' for an unbounded end), or the
+    value labelled as a model figure when there is no interval."""
+    if not figures.has_interval(e) and not (figures.usable(e) and e.hi == math.inf):
+        return f"{e.value:.{digits}g} ({NO_COVARIANCE})"
+    hi = "no upper bound" if e.hi == math.inf else f"{e.hi:.{digits}g}"
+    return f"{e.value:.{digits}g} [{e.lo:.{digits}g}, {hi}]"
 
 
 def fit_text(f):
     """One line on a fitted series: sigma and kappa with intervals, the
-    USL's peak, and its prediction at PREDICT_TO workers."""
+    USL's peak and its prediction at PREDICT_TO workers with theirs."""
     a, u = f.amdahl, f.usl
-    peak = u.peak()
-    peak_text = f", peak at {peak:.3g} workers" if peak is not None else ", no peak (kappa 0)"
+    peak = u.peak_estimate()
+    peak_text = (f", peak at {param_text(peak)} workers" if peak is not None
+                 else ", no peak (kappa 0)")
+    predicted = u.predict_estimate(PREDICT_TO)
+    predicted_text = (f"{units.fmt_ratio(predicted)} serial" if figures.has_interval(predicted)
+                      else f"{units.fmt_ratio(predicted)} serial ({NO_COVARIANCE})")
     upto = f" up to the {f.max_workers:g} cores" if f.beyond else ""
     return (f"scaling of {f.label} (workers {', '.join(f'{w:g}' for w in f.workers)}{upto}): "
-            f"Amdahl sigma {_param(a.params['sigma'])}; USL sigma {_param(u.params['sigma'])}, "
-            f"kappa {_param(u.params['kappa'])}{peak_text}; predicted "
-            f"{units.fmt_ratio(stats.Estimate(u.predict(PREDICT_TO), math.nan, math.nan, 0))} "
-            f"serial at {PREDICT_TO} workers")
+            f"Amdahl sigma {param_text(a.params['sigma'])}; "
+            f"USL sigma {param_text(u.params['sigma'])}, "
+            f"kappa {param_text(u.params['kappa'])}{peak_text}; predicted by the USL "
+            f"{predicted_text} at {PREDICT_TO} workers")
 
 
 def answer_lines(run, benches):

@@ -223,3 +223,22 @@ def ranked(estimates, better):
     best = ok[order[0]]
     winners = [k for k in order if k == order[0] or not ok[k].separated_from(best)]
     return winners, [k for k in order if k not in winners]
+
+
+def median(values, rounds=None):
+    """The median of `values` with its interval, built as estimate() builds
+    its own (where the median would land if the run were repeated): how
+    reports describe a counter, which has no good end."""
+    if len(values) == 0:
+        return NAN_ESTIMATE
+    np = _np()
+    value = float(np.median(np.asarray(values, dtype=float)))
+    if len(values) < 2:
+        return Estimate(value, math.nan, math.nan, len(values))
+    if min(values) == max(values):  # every resample is the value itself
+        return Estimate(value, value, value, len(values))
+    rng = np.random.default_rng(SEED)
+    groups = _groups(values, rounds)
+    first = _boot_quantiles(groups, 0.5, "lower", _round_picks(len(groups), rng), rng)
+    second = _boot_quantiles(groups, 0.5, "lower", _round_picks(len(groups), rng), rng)
+    return _interval(value + (first - second), value, len(values))

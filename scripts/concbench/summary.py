@@ -17,6 +17,13 @@ def context_lines(run):
         load_text = ", ".join(f"{x:.2f}" for x in load) if isinstance(load, list) else "?"
         lines.append(f"{own.get('repetitions', '?')} repetitions per benchmark, load average "
                      f"at the start {load_text}, start method {own.get('start_method', '?')}.")
+    loaded = (["the run"] if own.get("loaded") else []) + [
+        m.get("file", "a merged run") for m in own.get("merged") or []
+        if isinstance(m, dict) and m.get("loaded")]
+    if loaded:
+        lines.append(f"**Loaded machine**: {', '.join(loaded)} started with the 1-minute load "
+                     "average above the CPUs it may use; other work competed with the "
+                     "benchmarks, so the figures are noisier.")
     kinds = sorted({b.metric.kind for b in run.benches.values()})
     lines.append("Estimators: " + ", ".join(f"{k}: {stats.estimator_name(k)}" for k in kinds)
                  + f"; intervals are {stats.CONFIDENCE * 100:g}% bootstrap intervals; speedup "

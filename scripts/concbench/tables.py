@@ -1,8 +1,9 @@
 """The table of one workload, shared by summary.md and report.html: one row
 per benchmark, sorted and grouped (variant, modes, parameters), the primary
 metric with its interval, CV, repetitions, speedup over serial and ratio to
-the floor where they exist, and every counter (median of the repetitions)
-in engineering units. A failed benchmark shows its error and no figure."""
+the floor where they exist, and every counter (median of the repetitions,
+with its interval) in engineering units. A failed benchmark shows its error
+and no figure."""
 
 import math
 from typing import NamedTuple
@@ -33,12 +34,6 @@ class Table(NamedTuple):
     figure: str = FIGURE_HEADER   # the header of the column the answers read
 
 
-def _median(values):
-    s = sorted(values)
-    n = len(s)
-    return (s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2) if n else None
-
-
 def counter_keys(benches):
     """Every counter of the workload, in first-seen order, except those that
     repeat a name parameter or a benchmark's primary metric."""
@@ -60,6 +55,16 @@ def _figure_cell(bench):
     if figures.unstable(e):
         text += f" {UNSTABLE_MARK}"
     return Cell(text, e.value)
+
+
+def _counter_cell(bench, key):
+    """The counter's median with its interval; the value alone where every
+    repetition agreed (a point interval says nothing more)."""
+    e = None if bench.failed else figures.counter_median(bench, key)
+    if not figures.usable(e):
+        return Cell("-", None)
+    point = e.lo == e.hi == e.value
+    return Cell(units.fmt_estimate(e, units.counter_unit(key), interval=not point), e.value)
 
 
 def _ratio_cell(e):
@@ -104,9 +109,7 @@ def workload_table(run, benches):
             cells.append(_ratio_cell(speedups[b.name]))
         if show_floor:
             cells.append(_ratio_cell(floors[b.name]))
-        for key in counters:
-            v = None if b.failed else _median(b.counters.get(key) or [])
-            cells.append(Cell(units.fmt_counter(key, v) if v is not None else "-", v))
+        cells += [_counter_cell(b, key) for key in counters]
         rows.append(Row(b, cells, b.failed, figures.unstable(figures.primary(b)), racy))
     common_text = ", ".join(f"{k}:{benches[0].params[k]}" for k in benches[0].params
                             if k in common) if benches else ""
@@ -119,7 +122,8 @@ def note(benches):
     est = ", ".join(f"{k}: {stats.estimator_name(k)}" for k in kinds)
     return (f"figure: the primary metric's estimate ({est}) with its 95% bootstrap interval; "
             f"{UNSTABLE_MARK} marks an interval wider than {stats.UNSTABLE_WIDTH * 100:g}%; "
-            "counters: median of the repetitions.")
+            "counters: median of the repetitions with its 95% bootstrap interval (the value "
+            "alone where every repetition gave the same).")
 
 
 FITS_HEADERS = ["series", "tasks fitted", "fixed cost per run [95% CI]",

@@ -11,7 +11,7 @@ import tempfile
 import unittest
 
 from tests import helpers
-from concbench import answers, facts, figures, results, summary, tables, units
+from concbench import answers, facts, figures, ranking, results, stats, summary, tables, units
 
 
 def load(name):
@@ -39,13 +39,14 @@ class BankAnswerTest(unittest.TestCase):
     def test_racy_primitive_is_never_the_cheapest(self):
         run = load("full_v2.json")
         lines = answer_lines(run, "bank")
-        cheapest = [x for x in lines if x.startswith("cheapest correct")]
+        cheapest = [x for x in lines if x.startswith("correct primitives")]
         self.assertEqual(len(cheapest), 4, lines)  # alone and contended, threads and processes
         for line in cheapest:
             self.assertNotIn("none", line.split(":", 1)[1])
-        self.assertIn("cheapest correct, contended (threads/ops:100000/workers:2): shm_atomic",
-                      "\n".join(lines))
-        self.assertIn("(tie with atomic: intervals overlap)", "\n".join(lines))
+        # shm_atomic and atomic tie: the line names both and claims no cheapest
+        self.assertIn("correct primitives, contended (threads/ops:100000/workers:2): tie: "
+                      "shm_atomic 5 ns [4.87, 5.13 ns] per update (200 M ops/s [195, 205 M ops/s]), "
+                      "atomic 5.04 ns", "\n".join(lines))
         self.assertTrue(any(x.startswith("without a lock (none) updates were lost") and
                             "3 k off of 200 k" in x for x in lines), lines)
         self.assertIn("every primitive with a lock or an atomic ended at exactly the expected "
@@ -53,30 +54,31 @@ class BankAnswerTest(unittest.TestCase):
 
     def test_cheapest_lock_per_mode_from_the_traits(self):
         lines = [x for x in answer_lines(load("full_v2.json"), "bank")
-                 if x.startswith("cheapest lock")]
+                 if x.startswith("locks")]
         self.assertEqual(lines, [
-            "cheapest lock, contended (threads/ops:100000/workers:2): spinlock 17.7 ns "
-            "[17.4, 18 ns] per update (56.4 M ops/s)",
-            "cheapest lock, contended (processes/ops:100000/workers:2): ipc_mutex 19.3 ns "
-            "[19, 19.5 ns] per update (51.9 M ops/s) (the only lock)"])
+            "locks, contended (threads/ops:100000/workers:2): cheapest: spinlock 17.7 ns "
+            "[17.4, 18 ns] per update (56.4 M ops/s [55.4, 57.4 M ops/s])",
+            "locks, contended (processes/ops:100000/workers:2): cheapest: ipc_mutex 19.3 ns "
+            "[19, 19.5 ns] per update (51.9 M ops/s [51.2, 52.7 M ops/s]) (the only lock)"])
 
         def no_lock(data):  # spinlock's traits say it is no lock: the next lock wins
             for d in data["context"]["concbench"]["benchmarks"]:
                 if d["variant"] == "spinlock":
                     d["traits"]["is_lock"] = "false"
         lines = answer_lines(rewritten("full_v2.json", no_lock), "bank")
-        self.assertIn("cheapest lock, contended (threads/ops:100000/workers:2): ipc_mutex",
+        self.assertIn("locks, contended (threads/ops:100000/workers:2): cheapest: ipc_mutex",
                       "\n".join(lines))
 
     def test_cheapest_lock_on_the_committed_baseline(self):
         run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
                                             "concbench.json"))
-        lines = [x for x in answer_lines(run, "bank") if x.startswith("cheapest lock")]
+        lines = [x for x in answer_lines(run, "bank") if x.startswith("locks")]
         modes = [x.split("(", 1)[1].split("/", 1)[0] for x in lines]
         self.assertEqual(modes, ["threads", "processes", "ranks"], lines)
         for line in lines:
-            self.assertRegex(line, r"contended \([a-z]+/ops:\d+/(workers|ranks):2\): ")
-            winner = line.split("): ", 1)[1].split(" ", 1)[0]
+            self.assertRegex(line, r"contended \([a-z]+/ops:\d+/(workers|ranks):2\): "
+                                   r"(cheapest|tie): ")
+            winner = line.split("): ", 1)[1].split(" ", 2)[1]
             bench = next(b for b in run.benches.values() if b.variant == winner)
             self.assertTrue(facts.is_lock(bench), line)
             self.assertIn(" [", line)
@@ -101,7 +103,8 @@ class BankAnswerTest(unittest.TestCase):
         self.assertEqual({b.variant for b in run.benches.values() if facts.is_racy(b)},
                          {"none"})
         lines = answer_lines(run, "bank")
-        self.assertIn("cheapest correct, contended (threads/ops:1000000/workers:2): atomic",
+        self.assertIn("correct primitives, contended (threads/ops:1000000/workers:2): cheapest: "
+                      "atomic",
                       "\n".join(lines))
         # none is 8 ns an update, far cheaper than atomic, and still not the answer
 
@@ -125,7 +128,7 @@ class MapAnswerTest(unittest.TestCase):
         self.assertTrue(lines[0].startswith("tasks:8/sleep_ms:20: fastest: "
                                             "asio_async/style:callbacks at 7.9"), lines)
         self.assertIn("tasks:1000/sleep_ms:10: fastest: asio_async/style:callbacks", lines[2])
-        self.assertIn("efficiency 0.9", lines[2])
+        self.assertIn("efficiency 0.907 [0.9, 0.914]", lines[2])
 
     def test_serial_sleep_against_the_sleep_floor(self):
         def bench(name, kind, efficiency, floor=None):
@@ -141,9 +144,10 @@ class MapAnswerTest(unittest.TestCase):
                        floor=floor.name)
         run = results.Run("test", {}, {b.name: b for b in (floor, serial)})
         line = answers.sleep_floor_answers(run, [serial])[0]
-        self.assertTrue(line.startswith("tasks:100/sleep_ms:1: serial efficiency 0.950 "
-                                        "(best repetition) against one sleep's 0.980"), line)
-        self.assertIn("1.03x", line)
+        self.assertTrue(line.startswith("tasks:100/sleep_ms:1: serial efficiency 0.95 "
+                                        "[0.95, 0.95] (best) against one sleep's 0.98 "
+                                        "[0.98, 0.98]"), line)
+        self.assertIn("1.03x [1.03, 1.03] its floor", line)
 
     def test_speedups_ties_and_cpython(self):
         run = load("full_v2.json")
@@ -153,14 +157,19 @@ class MapAnswerTest(unittest.TestCase):
         # A CPython row meets CPython's serial, never C++'s.
         self.assertIn("tasks:1000/inner:10000/impl:cpython: nothing beats serial (best: "
                       "threads/workers:2 at 0.8", text)
-        self.assertIn("CPython threads/tasks:1000/inner:10000/workers:2: 1.1 s against C++", text)
+        self.assertIn("CPython threads/tasks:1000/inner:10000/workers:2: 1.1 s [1.06, 1.15 s] "
+                      "against C++ 2.34 ms [2.17, 2.5 ms] (472.6x [442, 490.9] the C++ cost)",
+                      text)
         self.assertIn("tiny tasks (inner:10): cost per task (fitted slope over task counts)", text)
 
     def test_tie_where_intervals_overlap(self):
         run = load("full.json")
         text = "\n".join(answer_lines(run, "sum_squares"))
-        self.assertIn("fastest: threads/workers:2 at 1.9", text)
-        self.assertIn("tie with tbb/workers:2", text)
+        # three variants' intervals overlap: no "fastest", a tie naming all three
+        self.assertNotIn("fastest", text)
+        self.assertIn("tie: threads/workers:2 at 1.95x [1.86, 2.02] serial, tbb/workers:2 at "
+                      "1.86x [1.84, 1.92] serial, process_pool_map/workers:2/chunk:auto at 1.82x "
+                      "[1.78, 1.88] serial (intervals overlap)", text)
 
     def test_failed_benchmark_gives_no_figure(self):
         run = load("failed_v2.json")
@@ -196,12 +205,22 @@ class ChannelAnswerTest(unittest.TestCase):
         ping = next(x for x in lines if x.startswith("pingpong 8 B between processes"))
         self.assertLess(ping.index("pin:same"), ping.index("pin:split"))
         self.assertLess(ping.index("pin:split"), ping.index("pin:none"))
-        self.assertIn("x the cost of its floor", ping)
+        self.assertIn("pin:split shm_ring 152 ns [139, 164 ns] (0.0579x [0.0564, 0.0627] the "
+                      "cost of its floor)", ping)
+        self.assertIn("(floor futex_pingpong/pin:none 21.2 us [21, 21.4 us];", ping)
         tput = next(x for x in lines if x.startswith("throughput 1 MiB between processes"))
         self.assertIn("GB/s", tput)
         self.assertIn("floor memcpy/size:1048576", tput)
         self.assertTrue(any(x.startswith("append between processes: pin:same manager")
                             for x in lines), lines)
+
+    def test_cpython_rows_are_not_ranked_against_the_channels(self):
+        run = results.load_run(os.path.join(helpers.ROOT, "results", "baseline",
+                                            "concbench.json"))
+        lines = answer_lines(run, "ipc")
+        placement = [x for x in lines if not x.startswith("CPython ")]
+        self.assertFalse(any("impl:cpython" in x for x in placement), placement)
+        self.assertTrue(any(x.startswith("CPython manager/get/") for x in lines), lines)
 
     def test_manager_over_tcp_against_the_unix_socket(self):
         def tcp_beside_unix(data):
@@ -239,6 +258,82 @@ class ChannelAnswerTest(unittest.TestCase):
         self.assertIn("GB/s", tput)
 
 
+class RankingTest(unittest.TestCase):
+    """A winner alone where intervals separate, else 'tie:' naming the tied."""
+
+    @staticmethod
+    def fmt(_, e):
+        return units.fmt_estimate(e, "ns")
+
+    def test_a_separated_winner_keeps_its_claim(self):
+        est = {"a": stats.Estimate(10, 9, 11, 5), "b": stats.Estimate(20, 19, 21, 5)}
+        self.assertEqual(ranking.winner_text(est, "lower", self.fmt, "fastest"),
+                         "fastest: a 10 ns [9, 11 ns]")
+
+    def test_a_tie_names_every_tied_variant_and_claims_nothing(self):
+        est = {"a": stats.Estimate(10, 9, 12, 5), "b": stats.Estimate(11, 10, 13, 5),
+               "c": stats.Estimate(11.5, 11, 14, 5), "d": stats.Estimate(30, 29, 31, 5)}
+        self.assertEqual(ranking.winner_text(est, "lower", self.fmt, "fastest"),
+                         "tie: a 10 ns [9, 12 ns], b 11 ns [10, 13 ns], c 11.5 ns [11, 14 ns] "
+                         "(intervals overlap)")
+
+    def test_every_tied_variant_is_named(self):
+        est = {k: stats.Estimate(10 + i, 5, 30, 5) for i, k in enumerate("abcdef")}
+        self.assertEqual(ranking.winner_text(est, "lower", self.fmt, "fastest"),
+                         "tie: a 10 ns [5, 30 ns], b 11 ns [5, 30 ns], c 12 ns [5, 30 ns], "
+                         "d 13 ns [5, 30 ns] and 2 more: e, f (intervals overlap)")
+
+    def test_without_intervals_nothing_is_decided(self):
+        nan = float("nan")
+        est = {"a": stats.Estimate(10, nan, nan, 1), "b": stats.Estimate(20, nan, nan, 1)}
+        self.assertTrue(ranking.winner_text(est, "lower", self.fmt, "fastest").startswith(
+            "undecided: a 10 ns, b 20 ns (no interval"))
+
+    def test_a_ranked_list_comes_in_tiers(self):
+        est = {"a": stats.Estimate(10, 9, 11, 5), "b": stats.Estimate(20, 19, 22, 5),
+               "c": stats.Estimate(21, 20, 23, 5), "d": stats.Estimate(40, 39, 41, 5),
+               "e": stats.Estimate(50, 49, 51, 5)}
+        self.assertEqual(ranking.tiered_text(est, "lower", self.fmt, 4),
+                         "a 10 ns [9, 11 ns]; tie: b 20 ns [19, 22 ns], c 21 ns [20, 23 ns] "
+                         "(intervals overlap); d 40 ns [39, 41 ns]; and 1 more")
+
+
+class ListingAnswerTest(unittest.TestCase):
+    def test_cheapest_first_with_intervals_and_ties(self):
+        lines = answer_lines(load("full_v2.json"), "limits")
+        self.assertIn("real_time, cheapest first: futex_pingpong/pin:split 2.62 us [2.55, 2.69 us]"
+                      "; futex_pingpong/pin:same 5.02 us [4.69, 5.34 us];", lines[0])
+
+        def close(data):  # spawn's thread and process start within each other's interval
+            for e in data["benchmarks"]:
+                if e["name"].startswith("spawn/process_start_join") and e["run_type"] == "iteration":
+                    e["real_time"] = 28.5  # us
+        run = rewritten("full_v2.json", close)
+        text = "\n".join(answer_lines(run, "spawn"))
+        self.assertIn("real_time, cheapest first: tie: thread_start_join 27.9 us [26.4, 29.3 us], "
+                      "process_start_join", text)
+
+
+class EveryFigureHasItsIntervalTest(unittest.TestCase):
+    # A time, a rate or a ratio in an answer line, not inside an interval.
+    FIGURE = re.compile(r"(?<![\[\w.:/])\d[\d.]* ?(?:[kMGT]? ?(?:ops/s|B/s)|[num]?s\b|x\b)")
+
+    def test_every_answer_figure_is_followed_by_its_interval(self):
+        md = summary.render(load("full_v2.json"))
+        answer_lines_ = [x for x in md.splitlines() if x.startswith("- ")]
+        self.assertTrue(answer_lines_)
+        for line in answer_lines_:
+            depth, outside = 0, []
+            for ch in line:  # drop what is inside [..]: the intervals themselves
+                depth += ch == "["
+                outside.append(ch if depth == 0 else "[")
+                depth -= ch == "]"
+            flat = "".join(outside)
+            for m in self.FIGURE.finditer(flat):
+                self.assertTrue(flat[m.end():].startswith(" ["),
+                                f"{m.group(0)!r} without an interval in: {line}")
+
+
 class TableTest(unittest.TestCase):
     def test_sorted_grouped_and_every_counter(self):
         run = load("full_v2.json")
@@ -259,13 +354,34 @@ class TableTest(unittest.TestCase):
         self.assertIn("fairness_max", table.headers)
         self.assertNotIn("vs serial [95% CI]", table.headers)
 
+    def test_counters_are_medians_with_their_intervals(self):
+        run = load("full_v2.json")
+        table = tables.workload_table(run, run.workloads()["sleep_io"])
+        row = next(r for r in table.rows
+                   if r.bench.name == "sleep_io/threads/tasks:8/sleep_ms:20/workers:2")
+        cell = dict(zip(table.headers, (c.text for c in row.cells)))
+        self.assertEqual(cell["makespan"], "80.6 ms [80.3, 81 ms]")
+        self.assertEqual(cell["efficiency"], "0.992 [0.988, 0.997]")
+        self.assertEqual(cell["threads_created"], "2")  # the same in every repetition
+        self.assertIn("counters: median of the repetitions with its 95% bootstrap interval",
+                      tables.note(run.workloads()["sleep_io"]))
+
+    def test_a_loaded_run_says_so_in_the_summary(self):
+        def loaded(data):
+            data["context"]["concbench"]["loaded"] = True
+            data["context"]["concbench"]["merged"] = [{"file": "cpython.json", "loaded": True}]
+        md = summary.render(rewritten("full_v2.json", loaded))
+        self.assertIn("**Loaded machine**: the run, cpython.json started with the 1-minute load "
+                      "average above the CPUs it may use", md)
+        self.assertNotIn("Loaded machine", summary.render(load("full_v2.json")))
+
     def test_engineering_units_everywhere(self):
         md = summary.render(load("full_v2.json"))
         self.assertNotRegex(md, r"\d\.?\d*e[+-]\d")
         self.assertIn(" M ops/s", md)
         self.assertIn(" GB/s", md)
         self.assertIn(" us", md)
-        self.assertIn("x the cost of its floor", md)
+        self.assertIn("] the cost of its floor", md)
         for workload in ("bank", "ipc", "limits", "sleep_io", "spawn", "sum_squares"):
             self.assertIn(f"## {workload}\n\n*{answers.question(workload)}*", md)
 

@@ -7,7 +7,7 @@ import re
 import unittest
 
 from tests import helpers
-from concbench import cli, palette, results, stats
+from concbench import cli, history, palette, results, stats
 from concbench import charts
 from concbench.charts import common
 
@@ -155,6 +155,20 @@ class ChartTest(unittest.TestCase):
         titles = [ax.get_title() for ax in per_task.fig.axes]
         self.assertIn("inner:10: cost per task (slope)", titles)
 
+    def test_the_racy_line_has_its_error_bars(self):
+        checked = 0
+        for ax in self.charts[("bank", "throughput")].fig.axes:
+            bars = [seg for c in ax.containers if type(c).__name__ == "ErrorbarContainer"
+                    for col in c.lines[2] for seg in col.get_segments()]
+            for ln in ax.get_lines():
+                if not str(ln.get_label()).startswith("none (racy"):
+                    continue
+                for x, y in zip(ln.get_xdata(), ln.get_ydata()):
+                    self.assertTrue(any(seg[0][0] == x and seg[0][1] <= y <= seg[1][1]
+                                        and seg[1][1] > seg[0][1] for seg in bars), (x, y))
+                    checked += 1
+        self.assertGreater(checked, 0)
+
     def test_intervals_and_unstable_marks(self):
         plt = cli.pyplot()
         fig, (ax,) = common.grid(plt, 1)
@@ -245,6 +259,30 @@ class BaselineChartTest(unittest.TestCase):
         cpu = [t for t in titles if t.endswith(": CPU burnt")]
         self.assertEqual(sorted(t + ": CPU burnt" for t in latency), sorted(cpu))
         self.assertGreaterEqual(len(cpu), 6)
+
+
+
+class HistoryChartTest(unittest.TestCase):
+    def test_medians_carry_their_intervals_as_error_bars(self):
+        rows = [history.record(results.load_run(helpers.data(n)))
+                for n in ("base.json", "new_same.json")]
+        name = "sum_squares/serial/tasks:1000/inner:1000"
+        lo, hi = rows[0]["median_intervals_ns"][name]
+        self.assertLessEqual(lo, rows[0]["medians_ns"][name])
+        self.assertLess(lo, hi)
+        old = dict(rows[0])
+        del old["median_intervals_ns"]  # a line written before intervals were recorded
+        plt = cli.pyplot()
+        for rows_, bars in ((rows, True), ([old, old], False)):
+            drawn = dict(history.draw(plt, rows_))
+            try:
+                ax = drawn["sum_squares"].axes[0]
+                errorbars = [c for c in ax.containers
+                             if type(c).__name__ == "ErrorbarContainer"]
+                self.assertEqual(bool(errorbars), bars)
+            finally:
+                for fig in drawn.values():
+                    plt.close(fig)
 
 
 if __name__ == "__main__":

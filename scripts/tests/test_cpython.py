@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import unittest
+import unittest.mock
 
 from tests import helpers
 from tests.test_scripts import ScriptTestCase
@@ -66,6 +67,33 @@ class BankScoreTest(unittest.TestCase):
     def test_an_exact_form_off_balance_is_wrong(self):
         with self.assertRaises(runner.Wrong):
             bank.score(bank.INITIAL + 1, [0, 10, 1, 0, 1] * 2, exact=True)
+
+
+class LoadTest(unittest.TestCase):
+    """A run started on a loaded machine (1-minute load average above the
+    usable cores) warns once at the start and records it, as the C++ binary
+    does (context.concbench.loaded and load_avg_start)."""
+
+    def run_at(self, load, cpus):
+        lines = []
+        with unittest.mock.patch.object(runner.os, "getloadavg", return_value=load), \
+                unittest.mock.patch.object(runner.os, "sched_getaffinity", return_value=cpus):
+            doc, ok = runner.run_all([], "smoke", 1, lines.append)
+        self.assertTrue(ok)
+        return doc["context"]["concbench"], lines
+
+    def test_a_loaded_machine_warns_and_is_recorded(self):
+        own, lines = self.run_at((5.0, 4.0, 3.0), {0, 1})
+        self.assertTrue(own["loaded"])
+        self.assertEqual(own["load_avg_start"], [5.0, 4.0, 3.0])
+        self.assertEqual(lines, ["concbench: warning: the load average is 5.00 on 2 CPUs: "
+                                 "other work competes with the benchmarks, so the figures "
+                                 "will be noisier (recorded as context.concbench.loaded)"])
+
+    def test_an_idle_machine_is_not_loaded(self):
+        own, lines = self.run_at((1.5, 1.0, 1.0), {0, 1})
+        self.assertFalse(own["loaded"])
+        self.assertEqual(lines, [])
 
 
 class RunnerTest(ScriptTestCase):
@@ -175,7 +203,8 @@ class MergeTest(ScriptTestCase):
             for i, s in enumerate((0.004,) * 3)] + [
             cpp_entry("spawn/process_start_join", s, 1, i)
             for i, s in enumerate((3e-4,) * 3)]}
-        py = {"context": {"python_version": "3", "concbench": {"impl": "cpython", "benchmarks": [
+        py = {"context": {"python_version": "3", "concbench": {
+            "impl": "cpython", "loaded": True, "benchmarks": [
             {"name": "sum_squares/serial/tasks:40/inner:10000/impl:cpython",
              "metric": runner.metric(kind="cpu")}]}},
               "benchmarks": [dict(cpp_entry("sum_squares/serial/tasks:40/inner:10000/impl:cpython",
@@ -198,14 +227,17 @@ class MergeTest(ScriptTestCase):
         self.assertEqual(len(family), 4)
         self.assertTrue(all(len(v) == 1 for v in family.values()), family)
         self.assertEqual(doc["context"]["concbench"]["merged"][0]["impl"], "cpython")
+        self.assertTrue(doc["context"]["concbench"]["merged"][0]["loaded"])
         run = results.load_run(out)
         self.assertEqual(run.benches["sum_squares/serial/tasks:40/inner:10000/impl:cpython"]
                          .metric.kind, "cpu")
         lines = answers.cpython_answers(run, list(run.benches.values()))
         text = "\n".join(lines)
         self.assertIn("CPython serial/tasks:40/inner:10000 per task (CPython ran 40 tasks, "
-                      "C++ 1000): 500 us against C++ 4 us (125x", text)
-        self.assertIn("CPython process_start_join/start:fork: 9 ms against C++ 300 us (30x", text)
+                      "C++ 1000): 500 us [500, 500 us] against C++ 4 us [4, 4 us] (125x [125, 125]",
+                      text)
+        self.assertIn("CPython process_start_join/start:fork: 9 ms [9, 9 ms] against C++ 300 us "
+                      "[300, 300 us] (30x [30, 30]", text)
 
     def test_refuses_bad_input_with_one_line(self):
         cpp, py = self.documents()

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import random
+import re
 import tempfile
 import unittest
 
@@ -85,13 +86,17 @@ class FitTest(unittest.TestCase):
         self.assertGreater(f.usl.predict(64), 0)
 
     def test_intervals_cover_the_truth_in_most_noisy_runs(self):
-        covered = {"sigma": 0, "kappa": 0}
+        covered = {"sigma": 0, "kappa": 0, "peak": 0, "predicted at 64": 0}
         runs = 20
+        truths = (("sigma", 0.05), ("kappa", 0.002), ("peak", math.sqrt(0.95 / 0.002)),
+                  ("predicted at 64", scaling.usl(64, 0.95, 0.05, 0.002)))
         for seed in range(runs):
             run = load(synthetic_run(WORKERS, sigma=0.05, kappa=0.002, noise=0.01, seed=seed))
             (f,) = scaling.series_fits(run, list(run.benches.values()))
-            for name, truth in (("sigma", 0.05), ("kappa", 0.002)):
-                e = f.usl.params[name]
+            found = dict(f.usl.params, peak=f.usl.peak_estimate(),
+                         **{"predicted at 64": f.usl.predict_estimate(64)})
+            for name, truth in truths:
+                e = found[name]
                 covered[name] += e.lo <= truth <= e.hi
         for name, n in covered.items():
             self.assertGreaterEqual(n, 15, f"{name}: covered in {n} of {runs} runs")
@@ -165,11 +170,31 @@ class OutputTest(unittest.TestCase):
         self.assertTrue(s["fitted"])
         self.assertEqual(set(s["usl"]), {"lambda", "sigma", "kappa", "peak_workers",
                                          "predicted"})
-        self.assertIn("64", s["usl"]["predicted"])
+        for figure in (s["usl"]["peak_workers"], s["usl"]["predicted"]["64"],
+                       s["amdahl"]["predicted"]["64"]):
+            self.assertLess(figure["lo"], figure["value"])
+            self.assertLess(figure["value"], figure["hi"])
         self.assertIn("covariance", data["intervals"])
         text = summary.render(self.synthetic)
         self.assertIn("scaling of threads/tasks:1000/inner:10000", text)
         self.assertIn("kappa", text)
+        self.assertRegex(text, r"peak at [\d.]+ \[[\d.]+, [\d.]+\] workers; predicted by the "
+                               r"USL [\d.]+x \[[\d.]+, [\d.]+\] serial at 64 workers")
+
+    def test_without_a_covariance_the_prediction_says_it_has_no_interval(self):
+        (f,) = scaling.series_fits(self.synthetic, list(self.synthetic.benches.values()))
+        law = f.usl._replace(cov=None)
+        self.assertFalse(math.isfinite(law.predict_estimate(64).lo))
+        line = scaling.fit_text(f._replace(usl=law))
+        self.assertIn("x serial (model prediction, no interval: curve_fit gave no covariance) "
+                      "at 64 workers", line)
+
+    def test_a_peak_whose_kappa_may_be_zero_has_no_upper_bound(self):
+        (f,) = scaling.series_fits(self.synthetic, list(self.synthetic.benches.values()))
+        k = f.usl.params["kappa"]
+        law = f.usl._replace(params=dict(f.usl.params, kappa=k._replace(lo=0.0)))
+        self.assertEqual(law.peak_estimate().hi, math.inf)
+        self.assertIn("no upper bound] workers", scaling.fit_text(f._replace(usl=law)))
 
     def test_chart_draws_the_fit_and_a_dashed_prediction_to_64(self):
         plt = cli.pyplot()
@@ -186,6 +211,12 @@ class OutputTest(unittest.TestCase):
             self.assertAlmostEqual(min(pred[0].get_xdata()), max(WORKERS))
             labels = [t.get_text() for t in chart.fig.legends[0].get_texts()]
             self.assertTrue(any("prediction" in t for t in labels), labels)
+            # the fitted parameters and the prediction carry their intervals
+            self.assertTrue(any(re.search(r"USL σ [\d.]+ \[[\d.]+, [\d.]+\], κ", t)
+                                for t in labels), labels)
+            bands = [c for c in ax.collections if type(c).__name__ in ("PolyCollection",
+                                                                      "FillBetweenPolyCollection")]
+            self.assertEqual(len(bands), 1, "the prediction's interval as a band")
         finally:
             plt.close(chart.fig)
 

@@ -45,9 +45,10 @@ class PlotTest(ScriptTestCase):
         self.assertIn("Fixture CPU", svg)  # titled with the machine's context
         with open(os.path.join(self.tmp, "summary.md"), encoding="utf-8") as f:
             md = f.read()
-        for text in ("## sum_squares", "fastest: threads/workers:2 at 1.9", "## bank",
+        for text in ("## sum_squares", "tie: threads/workers:2 at 1.95x", "## bank",
                      "without a lock (none) updates were lost in 2 of 2 forms",
-                     "cheapest correct, contended (threads/ops:1000000/workers:2): atomic",
+                     "correct primitives, contended (threads/ops:1000000/workers:2): "
+                     "cheapest: atomic",
                      "## ipc", "pingpong 8 B between processes: pin:split shm_ring",
                      "fastest: asio_async at 9", "| 3.5% |"):
             self.assertIn(text, md)

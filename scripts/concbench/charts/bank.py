@@ -71,6 +71,9 @@ def throughput(plt, run, workload, benches, context):
                 ax.plot([x for x, _ in ok], [e.value for _, e in ok], color=st.colour,
                         linestyle=":", marker=st.marker, label=RACY_LABEL.format(shown),
                         **(common.CPYTHON_MARKER if py else {}))
+                for x, e in ok:  # its intervals too, as every other line's
+                    ax.errorbar([x], [e.value], yerr=common.error(e), fmt="none",
+                                ecolor=st.colour, capsize=2, elinewidth=1)
                 values += [e.value for _, e in ok]
             else:
                 common.line(ax, xs, est, name, 1 if py else 0, shown, cpython=py)

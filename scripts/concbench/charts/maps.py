@@ -45,7 +45,8 @@ def speedup(plt, run, workload, benches, context):
                          if kind == "cpu" else None)
                     if f is not None and f.usl is not None:
                         p = f.usl.params
-                        label += f" (USL σ {p['sigma'].value:.3g}, κ {p['kappa'].value:.2g})"
+                        label += (f" (USL σ {scaling.param_text(p['sigma'])}, "
+                                  f"κ {scaling.param_text(p['kappa'], 2)})")
                         values += _draw_fit(ax, f, name)
                         predicted = True
                     common.line(ax, xs, est, name, index, label, cpython=cpython.is_row(bs[0]))
@@ -85,7 +86,8 @@ def speedup(plt, run, workload, benches, context):
 
 
 FIT_LABEL = "USL fit through the points (thin)"
-PREDICTION_LABEL = f"USL prediction to {scaling.PREDICT_TO} workers (dashed, not measured)"
+PREDICTION_LABEL = (f"USL prediction to {scaling.PREDICT_TO} workers (dashed, not measured; "
+                    "band: its 95% interval)")
 
 
 def _draw_fit(ax, f, name):
@@ -99,6 +101,10 @@ def _draw_fit(ax, f, name):
             alpha=0.8)
     ax.plot(beyond, [f.usl.predict(w) for w in beyond], color=colour, linewidth=1,
             linestyle="--", alpha=0.8)
+    band = [f.usl.predict_estimate(w) for w in beyond]
+    if all(figures.has_interval(e) for e in band):
+        ax.fill_between(beyond, [e.lo for e in band], [e.hi for e in band], color=colour,
+                        alpha=0.12, linewidth=0)
     return [f.usl.predict(w) for w in inside + beyond]
 
 

@@ -13,9 +13,9 @@ from several rounds (the gate runs each side several times), the bootstrap
 is hierarchical: rounds are resampled first, then repetitions within them, so
 that a round that ran in a slow spell counts as one piece of evidence, not as
 many independent ones. A ratio's interval is the percentiles of the ratio of
-replicates; a figure's is the figure plus the percentiles of the difference
-of two replicates (see estimate(): a percentile interval of a best
-repetition never reaches below it).
+replicates; a figure's is the figure times the percentiles of the ratio of
+two independent replicates (_repeat_interval: a percentile interval of a
+best repetition never reaches below it).
 """
 
 import math
@@ -163,27 +163,34 @@ def _interval(boot, value, n):
     return Estimate(value, float(min(lo, value)), float(max(hi, value)), n)
 
 
+def _repeat_interval(groups, q, better, value, n):
+    """Where the q-quantile `value` of `groups` would land if the run were
+    repeated: value x the quantiles of T1 / T2, two independent bootstrap
+    replicates (value + T1 - T2 when a replicate is not positive). A repeat
+    is as likely to land below as above, and the ratio keeps a time
+    positive. A percentile interval of the best repetition cannot reach
+    below the smallest repetition, so it held a repeat's figure only half
+    the time (51% of 2833 A/A pairs on the reference machine; README
+    "Intervals")."""
+    np = _np()
+    rng = np.random.default_rng(SEED)
+    first = _boot_quantiles(groups, q, better, _round_picks(len(groups), rng), rng)
+    second = _boot_quantiles(groups, q, better, _round_picks(len(groups), rng), rng)
+    if np.all(first > 0) and np.all(second > 0):
+        return _interval(value * (first / second), value, n)
+    return _interval(value + (first - second), value, n)
+
+
 def estimate(values, kind, better, rounds=None):
     """The kind's estimator of `values` with its interval: where the figure
-    would land if the run were repeated.
-
-    The interval is value + the quantiles of T1 - T2, two independent
-    bootstrap replicates of the estimator. A percentile interval of the
-    best repetition cannot reach below the smallest repetition, so it
-    covered a repeat's figure only half the time (51% of 2833 A/A pairs on
-    the reference machine); this one covered 91% (README "Intervals")."""
+    would land if the run were repeated (_repeat_interval)."""
     if len(values) == 0:
         return NAN_ESTIMATE
-    np = _np()
     q = quantile_for(kind)
     value = good_quantile(values, q, better)
     if len(values) < 2:
         return Estimate(value, math.nan, math.nan, len(values))
-    rng = np.random.default_rng(SEED)
-    groups = _groups(values, rounds)
-    first = _boot_quantiles(groups, q, better, _round_picks(len(groups), rng), rng)
-    second = _boot_quantiles(groups, q, better, _round_picks(len(groups), rng), rng)
-    return _interval(value + (first - second), value, len(values))
+    return _repeat_interval(_groups(values, rounds), q, better, value, len(values))
 
 
 def ratio(num, den, kind, better, num_rounds=None, den_rounds=None, paired=False):
@@ -237,8 +244,4 @@ def median(values, rounds=None):
         return Estimate(value, math.nan, math.nan, len(values))
     if min(values) == max(values):  # every resample is the value itself
         return Estimate(value, value, value, len(values))
-    rng = np.random.default_rng(SEED)
-    groups = _groups(values, rounds)
-    first = _boot_quantiles(groups, 0.5, "lower", _round_picks(len(groups), rng), rng)
-    second = _boot_quantiles(groups, 0.5, "lower", _round_picks(len(groups), rng), rng)
-    return _interval(value + (first - second), value, len(values))
+    return _repeat_interval(_groups(values, rounds), 0.5, "lower", value, len(values))

@@ -158,7 +158,7 @@ class MapAnswerTest(unittest.TestCase):
         self.assertIn("tasks:1000/inner:10000/impl:cpython: nothing beats serial (best: "
                       "threads/workers:2 at 0.8", text)
         self.assertIn("CPython threads/tasks:1000/inner:10000/workers:2: 1.1 s [1.06, 1.15 s] "
-                      "against C++ 2.34 ms [2.17, 2.5 ms] (472.6x [442, 490.9] the C++ cost)",
+                      "against C++ 2.34 ms [2.18, 2.5 ms] (472.6x [442, 490.9] the C++ cost)",
                       text)
         self.assertIn("tiny tasks (inner:10): cost per task (fitted slope over task counts)", text)
 
@@ -205,7 +205,7 @@ class ChannelAnswerTest(unittest.TestCase):
         ping = next(x for x in lines if x.startswith("pingpong 8 B between processes"))
         self.assertLess(ping.index("pin:same"), ping.index("pin:split"))
         self.assertLess(ping.index("pin:split"), ping.index("pin:none"))
-        self.assertIn("pin:split shm_ring 152 ns [139, 164 ns] (0.0579x [0.0564, 0.0627] the "
+        self.assertIn("pin:split shm_ring 152 ns [140, 164 ns] (0.0579x [0.0564, 0.0627] the "
                       "cost of its floor)", ping)
         self.assertIn("(floor futex_pingpong/pin:none 21.2 us [21, 21.4 us];", ping)
         tput = next(x for x in lines if x.startswith("throughput 1 MiB between processes"))
@@ -302,7 +302,7 @@ class ListingAnswerTest(unittest.TestCase):
     def test_cheapest_first_with_intervals_and_ties(self):
         lines = answer_lines(load("full_v2.json"), "limits")
         self.assertIn("real_time, cheapest first: futex_pingpong/pin:split 2.62 us [2.55, 2.69 us]"
-                      "; futex_pingpong/pin:same 5.02 us [4.69, 5.34 us];", lines[0])
+                      "; futex_pingpong/pin:same 5.02 us [4.71, 5.34 us];", lines[0])
 
         def close(data):  # spawn's thread and process start within each other's interval
             for e in data["benchmarks"]:
@@ -310,7 +310,7 @@ class ListingAnswerTest(unittest.TestCase):
                     e["real_time"] = 28.5  # us
         run = rewritten("full_v2.json", close)
         text = "\n".join(answer_lines(run, "spawn"))
-        self.assertIn("real_time, cheapest first: tie: thread_start_join 27.9 us [26.4, 29.3 us], "
+        self.assertIn("real_time, cheapest first: tie: thread_start_join 27.9 us [26.5, 29.3 us], "
                       "process_start_join", text)
 
 

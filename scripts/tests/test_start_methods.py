@@ -36,8 +36,9 @@ class StartMethodAnswerTest(unittest.TestCase):
                            ("spawn/process_start_join/start:forkserver", 3e-4)])
         lines = answers.start_method_answers(run, list(run.benches.values()))
         self.assertEqual(len(lines), 1, lines)
-        self.assertIn("process_start_join/start:forkserver: 300 us against fork 1 ms (0.3x", lines[0])
-        self.assertIn("; 1.5x", lines[0])
+        self.assertIn("process_start_join/start:forkserver: 300 us [300, 300 us] against fork "
+                      "1 ms [1, 1 ms] (0.3x [0.3, 0.3] the fork cost)", lines[0])
+        self.assertIn("; 1.5x [1.5, 1.5]", lines[0])
         self.assertIn("its floor limits/fork_exit_wait", lines[0])
 
     def test_no_twin_no_line(self):

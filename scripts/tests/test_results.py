@@ -10,6 +10,16 @@ from tests import helpers
 from concbench import cli, names, results, units
 
 
+
+def reloaded(run):
+    """run written by to_json and loaded again."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(results.to_json(run), f)
+    try:
+        return results.load_run(f.name)
+    finally:
+        os.unlink(f.name)
+
 class NameTest(unittest.TestCase):
     def test_google_suffixes_are_stripped(self):
         self.assertEqual(names.contract_name("sum_squares/serial/tasks:10/real_time"),
@@ -107,12 +117,7 @@ class LoadTest(unittest.TestCase):
         merged = results.merge_runs([a, a])
         name = "sum_squares/serial/tasks:1000/inner:1000"
         self.assertEqual(len(merged.benches[name].times_ns), 10)
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump(results.to_json(merged), f)
-        try:
-            again = results.load_run(f.name)
-        finally:
-            os.unlink(f.name)
+        again = reloaded(merged)
         self.assertEqual(again.benches[name].times_ns, merged.benches[name].times_ns)
 
     def test_round_trip_keeps_every_benchmarks_metric(self):
@@ -134,12 +139,7 @@ class LoadTest(unittest.TestCase):
             run.benches[b.name] = b
             runs.append(run)
         merged = results.merge_runs(runs)
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump(results.to_json(merged), f)
-        try:
-            again = results.load_run(f.name)
-        finally:
-            os.unlink(f.name)
+        again = reloaded(merged)
         for name, b in merged.benches.items():
             self.assertEqual(again.benches[name].metric, b.metric)
             self.assertEqual(again.benches[name].floor, "limits/x")

@@ -2,7 +2,7 @@
 
 estimates.json sits next to the Google Benchmark JSON. For every benchmark:
 its primary metric's estimate (stats.py: the kind's estimator) with a 95%
-bootstrap interval, whether that interval is wider than stats.UNSTABLE_WIDTH
+repeat interval (where a repeat of the run would land), whether that interval is wider than stats.UNSTABLE_WIDTH
 ("unstable"), whether the benchmark failed, and, where they exist, its
 speedup over the matching serial benchmark and its ratio to the floor it
 names, each with an interval. Reports, charts and exports read these figures

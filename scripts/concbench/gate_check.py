@@ -37,7 +37,7 @@ import statistics
 import sys
 import time
 
-from concbench import cli, gate, interleave, regress, results, stats
+from concbench import cli, gate, interleave, like, regress, results, stats
 
 SLOWDOWNS = (1.10, 1.05)
 
@@ -51,10 +51,10 @@ def collect(args):
     base_bin = args.binary
     new_bin = args.binary_new or args.binary
     common = regress.suite_args(args)
-    names = regress.chosen(regress.list_benchmarks(new_bin, common), args.filter)
+    names = like.chosen(regress.list_benchmarks(new_bin, common), args.filter)
     if not names:
         raise cli.CbError("no benchmark matches --filter")
-    cpu = regress.chosen(names, args.slow)
+    cpu = like.chosen(names, args.slow)
     if args.slowdown_runs and not cpu:
         raise cli.CbError("no benchmark matches --slow")
     rng = random.Random(args.seed)

@@ -3,7 +3,7 @@
 Usage: history.py append --in JSON [--history results/history.jsonl] [--keep-failed]
        history.py plot [--history results/history.jsonl] --out DIR [--formats png,svg]
 append adds one JSON line per run: revision, date, mode, machine and the median
-(ns) of every benchmark with its 95% bootstrap interval (stats.median).
+(ns) of every benchmark with its 95% repeat interval (stats.median).
 plot draws DIR/<workload>.{png,svg}: each benchmark's median relative to its
 first recorded value, over the runs in file order, with the interval as an
 error bar where the record has one (lines written before intervals were

@@ -50,7 +50,16 @@ def chunk_run(proc, binary, out, names):
     if status == 2:  # the binary refused its arguments: nothing ran
         raise cli.CbError(f"{binary} exited with status 2: {last}")
     if status in (0, 1) and os.path.exists(out):
-        return results.load_run(out, allow_failed=True)
+        try:
+            run = results.load_run(out, allow_failed=True)
+        except cli.CbError as e:  # the binary's own file: a failure, not bad input
+            return results.failed_run(out, names, f"the binary wrote unreadable results: {e}")
+        # A benchmark the binary ran but wrote nothing for fails, never
+        # turns into "only in base".
+        missing = [n for n in names if results.contract_name(n) not in run.benches]
+        run.benches.update(results.failed_run(
+            out, missing, "the binary wrote no result for it").benches)
+        return run
     how = (f"was killed by signal {signal_name(-status)}" if status < 0 else
            f"exited with status {status}" + (" without its results" if status in (0, 1) else ""))
     said = f" ({last})" if proc.stderr.strip() else ""

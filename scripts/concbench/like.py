@@ -87,4 +87,11 @@ def restricted(run, pattern):
     if not pattern:
         return run
     return results.Run(run.path, run.context,
-                       {n: b for n, b in run.benches.items() if re.search(pattern, n)})
+                       {n: run.benches[n] for n in chosen(run.benches, pattern)})
+
+
+def chosen(names, pattern):
+    """The names --filter's regex finds (all without one)."""
+    if not pattern:
+        return list(names)
+    return [n for n in names if re.search(pattern, n)]

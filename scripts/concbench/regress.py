@@ -196,7 +196,8 @@ def judge(base, new, args, warnings=(), unlisted=((), ())):
     for line in gate.missing_lines(only_base, only_new, "base", "new"):
         print(line)
     by = {v: [r["name"] for r in rows if r["verdict"] == v]
-          for v in (gate.SLOWER, gate.FAILED, gate.FEW, gate.NOISY, gate.FASTER)}
+          for v in (gate.SLOWER, gate.FAILED, gate.BASE_FAILED, gate.FEW, gate.NOISY,
+                    gate.FASTER)}
     loaded = [label for label, run in (("base", base), ("new", new))
               if results.own_context(run.context).get("loaded")]
     if loaded:
@@ -223,12 +224,16 @@ def judge(base, new, args, warnings=(), unlisted=((), ())):
             print(f"concbench: {len(few)} benchmarks have {advice}", file=sys.stderr)
     if by[gate.FAILED]:
         print(f"concbench: failed: {', '.join(by[gate.FAILED])}", file=sys.stderr)
+    if by[gate.BASE_FAILED]:  # not judged: a crashed base must not pass the gate
+        print(f"concbench: failed in the base run (not judged): "
+              f"{', '.join(by[gate.BASE_FAILED])}", file=sys.stderr)
     if by[gate.SLOWER]:
         print(f"concbench: slower: {', '.join(by[gate.SLOWER])}", file=sys.stderr)
     if args.report:
         cli.write_json(args.report, {
             "rows": rows, "only_base": only_base, "only_new": only_new,
-            "slower": by[gate.SLOWER], "failed": by[gate.FAILED], "too_noisy": by[gate.NOISY],
+            "slower": by[gate.SLOWER], "failed": by[gate.FAILED],
+            "failed_in_base": by[gate.BASE_FAILED], "too_noisy": by[gate.NOISY],
             "too_few": by[gate.FEW], "faster": by[gate.FASTER], "threshold": args.threshold,
             "alpha": args.alpha, "sensitivity": args.sensitivity, "warnings": list(warnings),
             "loaded": loaded,
@@ -236,7 +241,7 @@ def judge(base, new, args, warnings=(), unlisted=((), ())):
     gate_report.write_requested(args, rows, only_base, only_new, warnings,
                                 (units.context_line(base.context),
                                  units.context_line(new.context)))
-    if by[gate.FAILED]:
+    if by[gate.FAILED] or by[gate.BASE_FAILED]:
         return EXIT_FAILED
     if by[gate.SLOWER]:
         return EXIT_SLOWER
@@ -319,12 +324,6 @@ def parse():
     return args
 
 
-def chosen(names, pattern):
-    if not pattern:
-        return names
-    return [n for n in names if re.search(pattern, n)]
-
-
 def main():
     args = parse()
 
@@ -384,7 +383,7 @@ def against_baseline(args, here, tmp):
         base.context, like.planned_context(args.suite, args.repetitions)), args.force)
     binary = args.binary_new or build(git(here, "rev-parse", "--show-toplevel"))
     new_args = suite_args(args) + shlex.split(args.new_args)
-    listed = chosen(list_benchmarks(binary, new_args), args.filter)
+    listed = like.chosen(list_benchmarks(binary, new_args), args.filter)
     names = [n for n in listed if n in base.benches]
     if not names:
         raise cli.CbError(f"{args.baseline} and the binary have no benchmark in common"
@@ -401,8 +400,8 @@ def against_baseline(args, here, tmp):
 def compare_binaries(base_bin, new_bin, base_args, new_args, args, tmp):
     """Both binaries on the benchmarks both have, interleaved. Returns the
     runs and the (chosen) names only one binary has."""
-    base_names = chosen(list_benchmarks(base_bin, base_args), args.filter)
-    new_names = chosen(list_benchmarks(new_bin, new_args), args.filter)
+    base_names = like.chosen(list_benchmarks(base_bin, base_args), args.filter)
+    new_names = like.chosen(list_benchmarks(new_bin, new_args), args.filter)
     in_base, in_new = set(base_names), set(new_names)
     names = [n for n in new_names if n in in_base]
     if not names:

@@ -50,6 +50,7 @@ class Bench:
         m = described.get("metric")
         self.metric = Metric(m["name"], m.get("unit", ""), m.get("better", "lower"),
                              m.get("kind", "latency")) if m else legacy_metric(self.workload)
+        self.described = bool(m)  # else the metric is legacy_metric's guess
         self.traits = described.get("traits") or {}
         self.floor = described.get("floor") or None
         self.times_ns = []
@@ -241,10 +242,13 @@ def merge_runs(runs):
     merged = {}
     for index, run in enumerate(runs):
         for name, b in run.benches.items():
-            if name not in merged:
-                m = merged[name] = Bench(name)
+            first = name not in merged
+            m = merged.setdefault(name, Bench(name))
+            # A crashed chunk's failed row knows no metric: a later round's
+            # described one replaces its legacy_metric guess.
+            if first or (b.described and not m.described):
                 m.metric, m.traits, m.floor = b.metric, b.traits, b.floor
-            m = merged[name]
+                m.described = b.described
             m.times_ns += b.times_ns
             m.values += b.values
             m.rounds += [index] * len(b.values)
@@ -286,7 +290,7 @@ def to_json(run):
     # run's benchmarks; every benchmark's own metric, traits and floor are
     # written back, or reloading would judge the others by legacy_metric.
     context = dict(run.context)
-    context["concbench"] = dict(context.get("concbench") or {}, benchmarks=[
+    context["concbench"] = dict(own_context(context), benchmarks=[
         {"name": b.name, "metric": b.metric._asdict(), "traits": b.traits, "floor": b.floor}
         for b in run.benches.values()])
     return {"context": context, "benchmarks": entries}

@@ -77,6 +77,8 @@ class Law(NamedTuple):
             return stats.Estimate(value, math.nan, math.nan, n)
         var = sum(gi * self.cov[i][j] * gj for i, gi in enumerate(grad)
                   for j, gj in enumerate(grad))
+        if -1e-12 * max(1.0, value * value) < var < 0:
+            var = 0.0  # rounding below an exact fit's zero
         if not math.isfinite(var) or var < 0:
             return stats.Estimate(value, math.nan, math.nan, n)
         half = self.t * math.sqrt(var)
@@ -93,19 +95,22 @@ class Law(NamedTuple):
         return self._delta(self.predict(n), grad)
 
     def peak_estimate(self):
-        """The USL's peak N* = sqrt((1 - sigma) / kappa) with its
-        delta-method interval, unbounded above when kappa's own interval
-        reaches 0 (the data do not rule out a curve that never turns
-        down); None without a peak."""
+        """The USL's peak N* = sqrt((1 - sigma) / kappa) with the interval
+        its parameters' intervals map to (N* falls as sigma or kappa
+        grows): [N*(sigma.hi, kappa.hi), N*(sigma.lo, kappa.lo)], so it
+        never disagrees with kappa's own (a linear delta-method interval
+        did: N* is far from linear in kappa), unbounded above when kappa's
+        interval reaches 0 (the data do not rule out a curve that never
+        turns down); None without a peak."""
         peak = self.peak()
         if peak is None:
             return None
-        kappa = self.params["kappa"]
-        grad = [0.0, -1 / (2 * peak * kappa.value), -peak / (2 * kappa.value)]
-        e = self._delta(peak, grad)
-        if figures.has_interval(e) and kappa.lo <= 0:
-            e = e._replace(hi=math.inf)
-        return e
+        kappa, sigma = self.params["kappa"], self.params["sigma"]
+        if not (figures.has_interval(kappa) and figures.has_interval(sigma)):
+            return stats.Estimate(peak, math.nan, math.nan, kappa.n)
+        lo = math.sqrt(max(1 - sigma.hi, 0.0) / kappa.hi)
+        hi = math.inf if kappa.lo <= 0 else math.sqrt(max(1 - sigma.lo, 0.0) / kappa.lo)
+        return stats.Estimate(peak, min(lo, peak), max(hi, peak), kappa.n)
 
 
 class Fit(NamedTuple):

@@ -1,4 +1,4 @@
-"""Estimates with confidence intervals, chosen for this kind of machine.
+"""Estimates with intervals, chosen for this kind of machine.
 
 On the reference VM each vCPU runs in a fast or a slow state about 1.8x
 apart, for milliseconds to minutes (see the README's "Estimators" section for
@@ -63,7 +63,9 @@ def estimator_name(kind):
 
 
 class Estimate(NamedTuple):
-    """A figure with its confidence interval (CONFIDENCE, bootstrap)."""
+    """A figure with its CONFIDENCE interval: for a ratio a bootstrap
+    confidence interval, for a figure a repeat interval (where a repeat of
+    the run would land, _repeat_interval)."""
     value: float
     lo: float
     hi: float
@@ -166,9 +168,9 @@ def _interval(boot, value, n):
 def _repeat_interval(groups, q, better, value, n):
     """Where the q-quantile `value` of `groups` would land if the run were
     repeated: value x the quantiles of T1 / T2, two independent bootstrap
-    replicates (value + T1 - T2 when a replicate is not positive). A repeat
-    is as likely to land below as above, and the ratio keeps a time
-    positive. A percentile interval of the best repetition cannot reach
+    replicates, when every sample is positive (else value + T1 - T2, its
+    lower end kept at 0 for samples that cannot be negative). A repeat is
+    as likely to land below as above, and the ratio keeps a time positive. A percentile interval of the best repetition cannot reach
     below the smallest repetition, so it held a repeat's figure only half
     the time (51% of 2833 A/A pairs on the reference machine; README
     "Intervals")."""
@@ -176,9 +178,11 @@ def _repeat_interval(groups, q, better, value, n):
     rng = np.random.default_rng(SEED)
     first = _boot_quantiles(groups, q, better, _round_picks(len(groups), rng), rng)
     second = _boot_quantiles(groups, q, better, _round_picks(len(groups), rng), rng)
-    if np.all(first > 0) and np.all(second > 0):
+    lowest = min(float(np.min(g)) for g in groups)
+    if lowest > 0:
         return _interval(value * (first / second), value, n)
-    return _interval(value + (first - second), value, n)
+    e = _interval(value + (first - second), value, n)
+    return e._replace(lo=max(e.lo, 0.0)) if lowest >= 0 else e
 
 
 def estimate(values, kind, better, rounds=None):

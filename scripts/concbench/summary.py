@@ -26,8 +26,10 @@ def context_lines(run):
                      "benchmarks, so the figures are noisier.")
     kinds = sorted({b.metric.kind for b in run.benches.values()})
     lines.append("Estimators: " + ", ".join(f"{k}: {stats.estimator_name(k)}" for k in kinds)
-                 + f"; intervals are {stats.CONFIDENCE * 100:g}% bootstrap intervals; speedup "
-                 "is serial over the variant, from this run.")
+                 + f"; intervals are {stats.CONFIDENCE * 100:g}%: a figure's says where a "
+                 "repeat of the run would land (bootstrap, README \"Intervals\"), a ratio's is a "
+                 "bootstrap confidence interval; speedup is serial over the variant, from this "
+                 "run.")
     return lines
 
 

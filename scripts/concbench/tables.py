@@ -120,9 +120,9 @@ def note(benches):
     """What the figures are, for the line under each table."""
     kinds = sorted({b.metric.kind for b in benches})
     est = ", ".join(f"{k}: {stats.estimator_name(k)}" for k in kinds)
-    return (f"figure: the primary metric's estimate ({est}) with its 95% bootstrap interval; "
+    return (f"figure: the primary metric's estimate ({est}) with its 95% repeat interval; "
             f"{UNSTABLE_MARK} marks an interval wider than {stats.UNSTABLE_WIDTH * 100:g}%; "
-            "counters: median of the repetitions with its 95% bootstrap interval (the value "
+            "counters: median of the repetitions with its 95% repeat interval (the value "
             "alone where every repetition gave the same).")
 
 

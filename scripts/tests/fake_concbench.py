@@ -8,6 +8,8 @@ FAKE_CONCBENCH_FAIL, a regex, fails the first repetition of the benchmarks it
 matches (every repetition with FAKE_CONCBENCH_FAIL_EVERY=1; an error in the
 JSON); the exit status is then FAKE_CONCBENCH_FAIL_STATUS (default 1).
 FAKE_CONCBENCH_LOADED=1 records the run as started on a loaded machine.
+FAKE_CONCBENCH_OMIT, a regex, leaves the benchmarks it matches out of the JSON
+(a binary that ran them and wrote no result).
 --fake_crash=REGEX:SIGNAL kills the stand-in with SIGNAL (e.g. SEGV) before it
 writes anything when a benchmark it runs matches REGEX."""
 
@@ -52,7 +54,10 @@ def main():
     fail_every = os.environ.get("FAKE_CONCBENCH_FAIL_EVERY") == "1"
     failed = False
     entries = []
+    omit = os.environ.get("FAKE_CONCBENCH_OMIT")
     for name in chosen:
+        if omit and re.search(omit, name):
+            continue
         ns = NAMES[name]
         f = factor if regex and re.search(regex, name) else 1.0
         for i in range(reps):

@@ -363,7 +363,7 @@ class TableTest(unittest.TestCase):
         self.assertEqual(cell["makespan"], "80.6 ms [80.3, 81 ms]")
         self.assertEqual(cell["efficiency"], "0.992 [0.988, 0.997]")
         self.assertEqual(cell["threads_created"], "2")  # the same in every repetition
-        self.assertIn("counters: median of the repetitions with its 95% bootstrap interval",
+        self.assertIn("counters: median of the repetitions with its 95% repeat interval",
                       tables.note(run.workloads()["sleep_io"]))
 
     def test_a_loaded_run_says_so_in_the_summary(self):

@@ -37,8 +37,6 @@ class GateCheckTest(unittest.TestCase):
         cov = default["interval_coverage"]
         self.assertGreater(cov["figure"][1], 0)
         self.assertEqual(cov["figure"][1], cov["ratio"][1])
-        self.assertLessEqual(cov["ratio"][0], cov["ratio"][1])
-        self.assertIn(default["aa_runs_with_false_slower"], (0, 1))
         with open(os.path.join(self.tmp, "report.md"), encoding="utf-8") as f:
             text = f.read()
         self.assertIn(f"| {SERIAL} | 1.1 |", text)

@@ -211,6 +211,22 @@ class FakeBinaryTest(RegressTestCase):
         self.assertIn("killed by signal SIGSEGV", r.stdout)
         self.assertNotIn("only in", r.stdout)
 
+    def test_a_crashed_base_chunk_does_not_pass_the_gate(self):
+        r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--repetitions", "3", "--rounds", "3", "--chunk", "1",
+                            "--base-args=--fake_crash=^spawn/:KILL")
+        self.assertEqual(r.returncode, 3, r.stderr)  # unjudged, so not a pass
+        self.assertEqual(v["failed_in_base"], ["spawn/process_pool_startup/workers:2"])
+        self.assertIn("failed in the base run (not judged): spawn/", r.stderr)
+
+    def test_a_benchmark_without_a_result_fails(self):
+        r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
+                            "--repetitions", "3", "--rounds", "3",
+                            env={"FAKE_CONCBENCH_OMIT": "^spawn/"})
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual(v["failed"], ["spawn/process_pool_startup/workers:2"])
+        self.assertNotIn("only in", r.stdout)
+
     def test_a_chunk_in_which_every_benchmark_failed(self):
         r, v = self.regress("--binary-base", FAKE, "--binary-new", FAKE, "--suite", "smoke",
                             "--repetitions", "3", "--rounds", "3", "--chunk", "1",

@@ -120,6 +120,16 @@ class LoadTest(unittest.TestCase):
         again = reloaded(merged)
         self.assertEqual(again.benches[name].times_ns, merged.benches[name].times_ns)
 
+    def test_a_crashed_rounds_failed_row_takes_a_later_rounds_metric(self):
+        name = "bank/atomic/threads/ops:10/workers:1"
+        metric = {"name": "ns_per_op", "unit": "ns", "better": "lower", "kind": "rate"}
+        crashed = results.failed_run("x", [name], "killed")
+        ran = results.Run("y", {}, {name: results.Bench(name, {"metric": metric})})
+        ran.benches[name].add_repetition({"ns_per_op": 5.0}, 10.0)
+        merged = results.merge_runs([crashed, ran])
+        self.assertEqual(merged.benches[name].metric.kind, "rate")
+        self.assertEqual(merged.benches[name].metric, reloaded(merged).benches[name].metric)
+
     def test_round_trip_keeps_every_benchmarks_metric(self):
         # Runs of different chunks each describe only their own benchmarks;
         # the merged file must describe them all.

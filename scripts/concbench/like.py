@@ -45,6 +45,20 @@ def refuse_unlike(problems, force):
     return [f"warning: comparing unlike runs: {p}" for p in problems]
 
 
+# Google Benchmark flags that win over what the binary records in
+# context.concbench, so a run given them cannot be checked like with like.
+UNRECORDED_FLAGS = ("--benchmark_min_time", "--benchmark_repetitions")
+
+
+def unrecorded_problems(args):
+    """A problem for each argument that changes the run behind the binary's
+    record (its min_time and repetitions are what the mode and --repetitions
+    say)."""
+    return [f"{a} overrides what the binary records, so the new rounds cannot be checked "
+            "against the baseline (use --repetitions, or a baseline run with the same flag)"
+            for a in args if a.split("=", 1)[0] in UNRECORDED_FLAGS]
+
+
 def require_repetitions(run):
     measured = [b for b in run.benches.values() if b.values and not b.failed]
     if measured and not any(len(b.values) > 1 for b in measured):

@@ -379,10 +379,11 @@ def against_baseline(args, here, tmp):
     like.require_repetitions(base)
     if args.repetitions is None:  # like with like: as many per run as the baseline's
         args.repetitions = like.recorded_repetitions(base) or REPETITIONS
-    like.refuse_unlike(like.context_problems(
-        base.context, like.planned_context(args.suite, args.repetitions)), args.force)
-    binary = args.binary_new or build(git(here, "rev-parse", "--show-toplevel"))
     new_args = suite_args(args) + shlex.split(args.new_args)
+    like.refuse_unlike(like.context_problems(
+        base.context, like.planned_context(args.suite, args.repetitions))
+        + like.unrecorded_problems(new_args), args.force)
+    binary = args.binary_new or build(git(here, "rev-parse", "--show-toplevel"))
     listed = like.chosen(list_benchmarks(binary, new_args), args.filter)
     names = [n for n in listed if n in base.benches]
     if not names:

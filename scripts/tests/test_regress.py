@@ -134,7 +134,9 @@ class FakeBinaryTest(RegressTestCase):
         log = os.path.join(self.tmp, "runs.log")
         env = {"FAKE_CONCBENCH_LOG": log}
         for args, says in ((["--repetitions", "3"], "repetitions differs (4 vs 3)"),
-                           (["--suite", "smoke"], "concbench_mode differs (quick vs smoke)")):
+                           (["--suite", "smoke"], "concbench_mode differs (quick vs smoke)"),
+                           (["--args=--benchmark_min_time=0.1"],
+                            "--benchmark_min_time=0.1 overrides what the binary records")):
             with self.subTest(args=args):
                 r, _ = self.regress("--baseline", self.fake_baseline(4), "--binary-new", FAKE,
                                     "--rounds", "3", *args, env=env)

@@ -306,7 +306,7 @@ class BadInputTest(ScriptTestCase):
         r = run_script("compare.py", data("failed_v2.json"), data("full_v2.json"))
         self.assertEqual(r.returncode, 3, r.stderr)
         ours = [x for x in r.stderr.splitlines() if "failed in the base run" in x]
-        self.assertEqual(ours, ["concbench: failed in the base run: "
+        self.assertEqual(ours, ["concbench: failed in the base run (not judged): "
                                 "sum_squares/tbb/tasks:1000/inner:10000/workers:2"])
 
 

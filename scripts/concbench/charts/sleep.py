@@ -61,8 +61,10 @@ def _legend(ax, variants, forms, cpython_drawn):
 
 
 def efficiency(plt, run, workload, benches, context):
-    rows = [b for b in benches if b.variant != "serial"
-            and (figures.usable(figures.efficiency(b)) or (b.failed and "tasks" in b.params))]
+    # Efficiency against N: a row without a task count (the sleep floor,
+    # limits/sleep) has no place on this axis.
+    rows = [b for b in benches if b.variant != "serial" and "tasks" in b.params
+            and (figures.usable(figures.efficiency(b)) or b.failed)]
     if not any(figures.usable(figures.efficiency(b)) for b in rows):
         return []
     sleep_key = next((k for k in ("sleep_ms", "sleep_us") if any(k in b.params for b in rows)),

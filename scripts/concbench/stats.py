@@ -170,10 +170,10 @@ def _repeat_interval(groups, q, better, value, n):
     repeated: value x the quantiles of T1 / T2, two independent bootstrap
     replicates, when every sample is positive (else value + T1 - T2, its
     lower end kept at 0 for samples that cannot be negative). A repeat is
-    as likely to land below as above, and the ratio keeps a time positive. A percentile interval of the best repetition cannot reach
-    below the smallest repetition, so it held a repeat's figure only half
-    the time (51% of 2833 A/A pairs on the reference machine; README
-    "Intervals")."""
+    as likely to land below as above, and the ratio keeps a time positive.
+    A percentile interval of the best repetition cannot reach below the
+    smallest repetition, so it held a repeat's figure only half the time
+    (51% of 2833 A/A pairs on the reference machine; README "Intervals")."""
     np = _np()
     rng = np.random.default_rng(SEED)
     first = _boot_quantiles(groups, q, better, _round_picks(len(groups), rng), rng)
@@ -185,16 +185,21 @@ def _repeat_interval(groups, q, better, value, n):
     return e._replace(lo=max(e.lo, 0.0)) if lowest >= 0 else e
 
 
-def estimate(values, kind, better, rounds=None):
-    """The kind's estimator of `values` with its interval: where the figure
-    would land if the run were repeated (_repeat_interval)."""
+def _quantile_estimate(values, q, better, rounds):
+    """The q-quantile from the good end with its repeat interval (none for a
+    single value)."""
     if len(values) == 0:
         return NAN_ESTIMATE
-    q = quantile_for(kind)
     value = good_quantile(values, q, better)
     if len(values) < 2:
         return Estimate(value, math.nan, math.nan, len(values))
     return _repeat_interval(_groups(values, rounds), q, better, value, len(values))
+
+
+def estimate(values, kind, better, rounds=None):
+    """The kind's estimator of `values` with its interval: where the figure
+    would land if the run were repeated (_repeat_interval)."""
+    return _quantile_estimate(values, quantile_for(kind), better, rounds)
 
 
 def ratio(num, den, kind, better, num_rounds=None, den_rounds=None, paired=False):
@@ -240,12 +245,6 @@ def median(values, rounds=None):
     """The median of `values` with its interval, built as estimate() builds
     its own (where the median would land if the run were repeated): how
     reports describe a counter, which has no good end."""
-    if len(values) == 0:
-        return NAN_ESTIMATE
-    np = _np()
-    value = float(np.median(np.asarray(values, dtype=float)))
-    if len(values) < 2:
-        return Estimate(value, math.nan, math.nan, len(values))
-    if min(values) == max(values):  # every resample is the value itself
-        return Estimate(value, value, value, len(values))
-    return _repeat_interval(_groups(values, rounds), 0.5, "lower", value, len(values))
+    if len(values) > 1 and min(values) == max(values):  # every resample is the value
+        return Estimate(float(values[0]), float(values[0]), float(values[0]), len(values))
+    return _quantile_estimate(values, 0.5, "lower", rounds)
